@@ -1,0 +1,59 @@
+"""ERN: one European Reference Network."""
+
+from ern.cpms import _
+from ern.cpms.vocabularies.networks import NETWORKS_BY_CODE
+from plone.base.interfaces import INameFromTitle
+from plone.dexterity.content import Container
+from plone.supermodel import model
+from zope import schema
+from zope.component import adapter
+from zope.interface import implementer
+
+
+class IERN(model.Schema):
+    """The fields of an ERN."""
+
+    code = schema.Choice(
+        title=_("Network"),
+        description=_("The network's code, as the ERN Board approved it."),
+        vocabulary="ern.cpms.vocabularies.Networks",
+        required=True,
+    )
+
+    thematic_area = schema.TextLine(
+        title=_("Thematic area"),
+        description=_("Left empty, the network's usual thematic area is used."),
+        required=False,
+    )
+
+    helpdesk_email = schema.TextLine(
+        title=_("Helpdesk e-mail"),
+        description=_("Where members of this network ask for help."),
+        required=False,
+        constraint=lambda value: "@" in value,
+    )
+
+
+@implementer(IERN)
+class ERN(Container):
+    """A European Reference Network."""
+
+    def thematic_area_or_default(self):
+        """The thematic area written on the ERN, or the network's usual one."""
+        if self.thematic_area:
+            return self.thematic_area
+        network = NETWORKS_BY_CODE.get(self.code)
+        return network.thematic_area if network else ""
+
+
+@implementer(INameFromTitle)
+@adapter(IERN)
+class ERNNameFromCode:
+    """An ERN's id is its code (``ERN-EYE`` lives at ``/erns/ern-eye``)."""
+
+    def __init__(self, context):
+        self.context = context
+
+    @property
+    def title(self):
+        return self.context.code

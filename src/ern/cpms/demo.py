@@ -1,0 +1,182 @@
+"""The demo network: a believable small CPMS for trying the site out.
+
+Installed by the ``ern.cpms:demo`` profile (and by the CPMS distribution when
+"Create example content" is ticked). Running it again changes nothing that is
+already there. Never install it on a production site: its accounts have
+passwords that are written in the README.
+"""
+
+from ern.cpms import logger
+from ern.cpms.groups import group_id
+from ern.cpms.setuphandlers import ensure_root_folders
+from plone import api
+
+import typing
+
+
+# Every demo account shares this password; it is printed by `make start`.
+DEMO_PASSWORD = "cpms-demo-2026"
+
+
+class DemoERN(typing.NamedTuple):
+    code: str
+    title: str
+    helpdesk_email: str
+
+
+class DemoCentre(typing.NamedTuple):
+    id: str
+    title: str
+    country: str
+    city: str
+    latitude: float
+    longitude: float
+    ern_memberships: tuple
+
+
+class DemoAccount(typing.NamedTuple):
+    userid: str
+    fullname: str
+    role: str
+    # (object path below the site, group suffix)
+    memberships: tuple
+
+
+ERNS = (
+    DemoERN(
+        "ERN-EYE",
+        "European Reference Network for Rare Eye Diseases",
+        "helpdesk@ern-eye.example.org",
+    ),
+    DemoERN(
+        "EURO-NMD",
+        "European Reference Network for Rare Neuromuscular Diseases",
+        "helpdesk@euro-nmd.example.org",
+    ),
+)
+
+CENTRES = (
+    DemoCentre(
+        "erasmus-mc",
+        "Erasmus MC",
+        "NL",
+        "Rotterdam",
+        51.9107,
+        4.4690,
+        ("ERN-EYE", "EURO-NMD"),
+    ),
+    DemoCentre(
+        "necker",
+        "Hôpital Necker-Enfants malades",
+        "FR",
+        "Paris",
+        48.8463,
+        2.3155,
+        ("ERN-EYE", "EURO-NMD"),
+    ),
+    DemoCentre(
+        "charite",
+        "Charité – Universitätsmedizin Berlin",
+        "DE",
+        "Berlin",
+        52.5263,
+        13.3772,
+        ("EURO-NMD", "ERN-EYE"),
+    ),
+)
+
+ACCOUNTS = (
+    DemoAccount(
+        "dr.dekker",
+        "Anna Dekker",
+        "Health professional at Erasmus MC (Rotterdam)",
+        (("centres/erasmus-mc", "health-professionals"),),
+    ),
+    DemoAccount(
+        "dr.martin",
+        "Luc Martin",
+        "Health professional at Hôpital Necker (Paris)",
+        (("centres/necker", "health-professionals"),),
+    ),
+    DemoAccount(
+        "dr.weber",
+        "Jonas Weber",
+        "Health professional at Charité (Berlin)",
+        (("centres/charite", "health-professionals"),),
+    ),
+    DemoAccount(
+        "expert.rossi",
+        "Marco Rossi",
+        "Neuromuscular expert at Charité, to be invited to other centres' panels",
+        (("centres/charite", "health-professionals"),),
+    ),
+    DemoAccount(
+        "coordinator.eye",
+        "Sophie Laurent",
+        "ERN coordinator of ERN-EYE",
+        (("erns/ern-eye", "coordinators"),),
+    ),
+    DemoAccount(
+        "editor.eye",
+        "Eva Novak",
+        "ERN editor of ERN-EYE",
+        (("erns/ern-eye", "editors"),),
+    ),
+)
+
+
+def _ensure_erns(portal):
+    erns = portal["erns"]
+    for ern in ERNS:
+        if ern.code.lower() in erns.objectIds():
+            continue
+        api.content.create(
+            container=erns,
+            type="ERN",
+            id=ern.code.lower(),
+            code=ern.code,
+            title=ern.title,
+            helpdesk_email=ern.helpdesk_email,
+        )
+
+
+def _ensure_centres(portal):
+    centres = portal["centres"]
+    for centre in CENTRES:
+        if centre.id in centres.objectIds():
+            continue
+        api.content.create(
+            container=centres,
+            type="Centre",
+            id=centre.id,
+            title=centre.title,
+            country=centre.country,
+            city=centre.city,
+            latitude=centre.latitude,
+            longitude=centre.longitude,
+            ern_memberships=list(centre.ern_memberships),
+        )
+
+
+def _ensure_accounts(portal):
+    for account in ACCOUNTS:
+        if api.user.get(userid=account.userid) is None:
+            api.user.create(
+                username=account.userid,
+                email=f"{account.userid}@example.org",
+                password=DEMO_PASSWORD,
+                properties={"fullname": account.fullname},
+            )
+        for path, suffix in account.memberships:
+            groupname = group_id(portal.unrestrictedTraverse(path), suffix)
+            api.group.add_user(groupname=groupname, username=account.userid)
+
+
+def create_demo_network(context=None):
+    """Create the demo ERNs, centres and accounts that are missing."""
+    portal = api.portal.get()
+    ensure_root_folders(portal)
+    _ensure_erns(portal)
+    _ensure_centres(portal)
+    _ensure_accounts(portal)
+    logger.info("Demo network ready: %d accounts", len(ACCOUNTS))

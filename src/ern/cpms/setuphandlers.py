@@ -1,0 +1,60 @@
+"""Install and uninstall handlers of the ern.cpms profiles."""
+
+from ern.cpms import _
+from ern.cpms import logger
+from plone import api
+from plone.base.interfaces import INonInstallable
+from plone.dexterity.utils import createContentInContainer
+from zope.interface import implementer
+
+
+# The folders every CPMS site has: (id, portal_type, title).
+ROOT_FOLDERS = (
+    ("erns", "ERNDirectory", _("European Reference Networks")),
+    ("centres", "CentreDirectory", _("Healthcare providers")),
+)
+
+
+@implementer(INonInstallable)
+class HiddenProfiles:
+    """Profiles that the add-ons control panel must not offer."""
+
+    def getNonInstallableProfiles(self):
+        return ["ern.cpms:uninstall", "ern.cpms:demo"]
+
+    def getNonInstallableProducts(self):
+        return []
+
+
+def ensure_root_folders(portal):
+    """Create the ERN and centre directories when they are missing."""
+    request = getattr(portal, "REQUEST", None)
+    for folder_id, portal_type, title in ROOT_FOLDERS:
+        if folder_id in portal.objectIds():
+            continue
+        translated = api.portal.translate(title) if request is not None else title
+        # The directories are not addable by people (global_allow is off),
+        # so the site root's type constraints are bypassed for them alone.
+        createContentInContainer(
+            portal,
+            portal_type,
+            checkConstraints=False,
+            id=folder_id,
+            title=translated,
+        )
+        logger.info("Created /%s", folder_id)
+
+
+def post_install(context):
+    """Run after the default profile: create the site's fixed folders."""
+    ensure_root_folders(api.portal.get())
+
+
+def uninstall(context):
+    """Run after the uninstall profile.
+
+    Content created with ern.cpms is kept: clinical data is never removed as a
+    side effect of uninstalling code. The objects stay in the database and
+    come back when the add-on is installed again.
+    """
+    logger.info("ern.cpms uninstalled; existing content was kept")

@@ -1,0 +1,48 @@
+"""Test layers of ern.cpms: one sandbox fixture, integration and functional.
+
+The functional layer serves the site over a real WSGI server so that REST and
+browser tests talk HTTP to it.
+"""
+
+from plone.app.testing import applyProfile
+from plone.app.testing import FunctionalTesting
+from plone.app.testing import IntegrationTesting
+from plone.app.testing import PLONE_FIXTURE
+from plone.app.testing import PloneSandboxLayer
+from plone.testing import zope
+from plone.testing.zope import WSGI_SERVER_FIXTURE
+
+import collective.MockMailHost
+import ern.cpms
+import plone.restapi
+
+
+class CPMSLayer(PloneSandboxLayer):
+    """A Plone site with ern.cpms and its demo network installed."""
+
+    defaultBases = (PLONE_FIXTURE,)
+
+    def setUpZope(self, app, configurationContext):
+        self.loadZCML(package=plone.restapi)
+        self.loadZCML(package=ern.cpms)
+        self.loadZCML(package=collective.MockMailHost)
+        zope.installProduct(app, "collective.MockMailHost")
+
+    def setUpPloneSite(self, portal):
+        applyProfile(portal, "plone.restapi:default")
+        applyProfile(portal, "ern.cpms:default")
+        applyProfile(portal, "ern.cpms:demo")
+        applyProfile(portal, "collective.MockMailHost:default")
+
+
+FIXTURE = CPMSLayer()
+
+INTEGRATION_TESTING = IntegrationTesting(
+    bases=(FIXTURE,),
+    name="ern.cpms:Integration",
+)
+
+FUNCTIONAL_TESTING = FunctionalTesting(
+    bases=(FIXTURE, WSGI_SERVER_FIXTURE),
+    name="ern.cpms:Functional",
+)
