@@ -24,34 +24,58 @@ ERN_GROUPS = (
 def group_id(context, suffix):
     """The id of one of the groups of a centre or an ERN.
 
-    Ids are fixed when the object is created and kept on it, so renaming or
-    moving a centre does not orphan its group.
+    Ids are fixed once people are in the group and kept on the object, so
+    renaming or moving a centre does not orphan its group.
     """
     stored = getattr(context, "_cpms_group_ids", {})
     return stored.get(suffix) or f"{context.getId()}-{suffix}"
 
 
+def _is_empty(groupname):
+    return not api.user.get_users(groupname=groupname)
+
+
 def _ensure_groups(context, definitions):
     stored = dict(getattr(context, "_cpms_group_ids", {}))
     for suffix, role, title in definitions:
-        groupname = group_id(context, suffix)
-        if api.group.get(groupname=groupname) is None:
+        wanted = f"{context.getId()}-{suffix}"
+        current = stored.get(suffix)
+        if current and current != wanted and api.group.get(groupname=current):
+            if not _is_empty(current):
+                continue
+            # Still empty: the object got its final id after it was added
+            # (plone.api and the REST API add under a temporary id first).
+            api.group.delete(groupname=current)
+            context.manage_delLocalRoles([current])
+        if api.group.get(groupname=wanted) is None:
             api.group.create(
-                groupname=groupname,
+                groupname=wanted,
                 title=api.portal.translate(
                     _(title, mapping={"name": context.Title()})
                 ),
             )
-        api.group.grant_roles(groupname=groupname, roles=[role], obj=context)
-        stored[suffix] = groupname
+        api.group.grant_roles(groupname=wanted, roles=[role], obj=context)
+        stored[suffix] = wanted
     context._cpms_group_ids = stored
 
 
-def ensure_centre_groups(centre, event=None):
-    """Create the groups of a centre and grant them their local roles."""
-    _ensure_groups(centre, CENTRE_GROUPS)
+def _is_added_or_renamed(event):
+    return event.newParent is not None
 
 
-def ensure_ern_groups(ern, event=None):
-    """Create the groups of an ERN and grant them their local roles."""
-    _ensure_groups(ern, ERN_GROUPS)
+def ensure_centre_groups(centre, event):
+    """Create the groups of an added centre and grant them their local roles."""
+    if _is_added_or_renamed(event):
+        _ensure_groups(centre, CENTRE_GROUPS)
+
+
+def ensure_ern_groups(ern, event):
+    """Create the groups of an added ERN and grant them their local roles."""
+    if _is_added_or_renamed(event):
+        _ensure_groups(ern, ERN_GROUPS)
+
+
+def forget_groups_of_original(copy, event):
+    """A copy of a centre or an ERN gets groups of its own, not the original's."""
+    if "_cpms_group_ids" in copy.__dict__:
+        del copy._cpms_group_ids

@@ -1,0 +1,69 @@
+"""The demo profile builds a believable small network, once."""
+
+from ern.cpms import demo
+from plone import api
+
+import pytest
+
+
+def test_two_real_erns(portal):
+    erns = portal["erns"]
+    assert {erns[id_].code for id_ in erns.objectIds()} >= {"ERN-EYE", "EURO-NMD"}
+
+
+def test_three_centres_in_three_countries(portal):
+    brains = api.content.find(portal_type="Centre")
+    assert len(brains) >= 3
+    assert len({brain.getObject().country for brain in brains}) >= 3
+
+
+def test_centres_are_found_by_ern_membership(portal):
+    brains = api.content.find(portal_type="Centre", ern_memberships="EURO-NMD")
+    assert {brain.getId for brain in brains} == {"erasmus-mc", "necker", "charite"}
+
+
+@pytest.mark.parametrize("account", demo.ACCOUNTS, ids=lambda a: a.userid)
+def test_demo_account_can_log_in(portal, account):
+    acl_users = api.portal.get_tool("acl_users")
+    assert acl_users.authenticate(account.userid, demo.DEMO_PASSWORD, portal.REQUEST)
+
+
+def test_wrong_password_is_refused(portal):
+    acl_users = api.portal.get_tool("acl_users")
+    assert not acl_users.authenticate("dr.dekker", "not-the-password", portal.REQUEST)
+
+
+def test_centre_doctor_is_health_professional_of_own_centre_only(portal):
+    own = portal["centres"]["erasmus-mc"]
+    other = portal["centres"]["necker"]
+    assert "HealthProfessional" in api.user.get_roles(username="dr.dekker", obj=own)
+    assert "HealthProfessional" not in api.user.get_roles(
+        username="dr.dekker", obj=other
+    )
+
+
+def test_coordinator_holds_role_on_own_ern_only(portal):
+    eye = portal["erns"]["ern-eye"]
+    nmd = portal["erns"]["euro-nmd"]
+    assert "ERNCoordinator" in api.user.get_roles(username="coordinator.eye", obj=eye)
+    assert "ERNCoordinator" not in api.user.get_roles(
+        username="coordinator.eye", obj=nmd
+    )
+
+
+def test_editor_holds_editor_role_on_ern(portal):
+    eye = portal["erns"]["ern-eye"]
+    roles = api.user.get_roles(username="editor.eye", obj=eye)
+    assert "ERNEditor" in roles
+    assert "ERNCoordinator" not in roles
+
+
+def test_running_demo_again_keeps_everything(portal):
+    centre = portal["centres"]["erasmus-mc"]
+    centre.city = "Rotterdam (edited)"
+    before = set(portal["centres"].objectIds())
+    with api.env.adopt_roles(["Manager"]):
+        demo.create_demo_network()
+    assert set(portal["centres"].objectIds()) == before
+    assert centre.city == "Rotterdam (edited)"
+    assert len(api.user.get_users(groupname="erasmus-mc-health-professionals")) == 1

@@ -1,0 +1,56 @@
+"""plone.restapi is installed and usable by the demo accounts."""
+
+from ern.cpms.demo import DEMO_PASSWORD
+
+import pytest
+
+
+@pytest.fixture
+def doctor(request_factory):
+    return request_factory(basic_auth=("dr.dekker", DEMO_PASSWORD))
+
+
+def test_site_answers_json_to_a_demo_account(doctor):
+    response = doctor.get("/")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json()["@type"] == "Plone Site"
+
+
+def test_accept_header_on_plain_url(request_factory, functional_portal):
+    session = request_factory(basic_auth=("dr.dekker", DEMO_PASSWORD), api=False)
+    session.headers["Accept"] = "application/json"
+    response = session.get(functional_portal.absolute_url())
+    assert response.status_code == 200
+    assert response.json()["@id"] == functional_portal.absolute_url()
+
+
+def test_demo_account_is_authenticated(doctor):
+    response = doctor.get("/@users/dr.dekker")
+    assert response.status_code == 200
+    assert response.json()["fullname"] == "Anna Dekker"
+
+
+def test_wrong_password_is_unauthorised(request_factory):
+    session = request_factory(basic_auth=("dr.dekker", "wrong"))
+    assert session.get("/@users/dr.dekker").status_code == 401
+
+
+def test_centre_serialised_with_its_fields(doctor):
+    data = doctor.get("/centres/erasmus-mc").json()
+    assert data["@type"] == "Centre"
+    assert data["country"]["token"] == "NL"
+    assert data["city"] == "Rotterdam"
+    assert {term["token"] for term in data["ern_memberships"]} == {
+        "ERN-EYE",
+        "EURO-NMD",
+    }
+
+
+def test_login_endpoint_issues_a_token(request_factory):
+    session = request_factory()
+    response = session.post(
+        "/@login", json={"login": "coordinator.eye", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert response.json()["token"]
