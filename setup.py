@@ -42,7 +42,7 @@ setup(
     python_requires=">=3.11,<3.12",
     install_requires=[
         "setuptools<81",
-        "Products.CMFPlone>=6.2.2",
+        "Plone>=6.2.2,<6.3",
         "plone.api",
         "plone.app.dexterity",
         "plone.distribution",
@@ -59,7 +59,16 @@ setup(
             "pytest-plone",
             "collective.MockMailHost",
             "requests",
+        ],
+        "dev": [
+            "i18ndude",
+            "ruff",
+            "zpretty",
+        ],
+        "buildout": [
+            "plone.recipe.zope2instance",
             "zc.buildout",
+            "zc.recipe.egg",
         ],
     },
     entry_points={

@@ -15,7 +15,7 @@ import typing
 
 
 # Every demo account shares this password; it is printed by `make start`.
-DEMO_PASSWORD = "cpms-demo-2026"
+DEMO_PASSWORD = "cpms-demo-2026"  # noqa: S105 - public by design, demo only
 
 
 class DemoERN(typing.NamedTuple):

@@ -50,9 +50,7 @@ def _ensure_groups(context, definitions):
         if api.group.get(groupname=wanted) is None:
             api.group.create(
                 groupname=wanted,
-                title=api.portal.translate(
-                    _(title, mapping={"name": context.Title()})
-                ),
+                title=api.portal.translate(_(title, mapping={"name": context.Title()})),
             )
         api.group.grant_roles(groupname=wanted, roles=[role], obj=context)
         stored[suffix] = wanted

@@ -37,15 +37,11 @@ NETWORKS = (
     Network("eUROGEN", _("Rare urogenital diseases and complex conditions")),
     Network("EURO-NMD", _("Rare neuromuscular diseases")),
     Network("GUARD-HEART", _("Rare and complex diseases of the heart")),
-    Network(
-        "ITHACA", _("Congenital malformations and rare intellectual disability")
-    ),
+    Network("ITHACA", _("Congenital malformations and rare intellectual disability")),
     Network("MetabERN", _("Hereditary metabolic disorders")),
     Network("PaedCan", _("Paediatric cancer (haemato-oncology)")),
     Network("RARE-LIVER", _("Rare hepatological diseases")),
-    Network(
-        "ReCONNET", _("Rare connective tissue and musculoskeletal diseases")
-    ),
+    Network("ReCONNET", _("Rare connective tissue and musculoskeletal diseases")),
     Network(
         "RITA",
         _("Rare immunodeficiency, autoinflammatory and autoimmune diseases"),

@@ -1,0 +1,74 @@
+# ern.cpms — the two commands a new user needs: `make start` and `make test`.
+# Everything else here serves those two, or the developers.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+SITE ?= cpms
+DEMO ?= 1
+# Where the database, blobs, logs and generated secrets live.
+VAR ?= var
+
+STAMP := $(VENV)/.installed
+SOURCES := setup.py pyproject.toml constraints.txt
+
+.PHONY: help
+help: ## Show the targets
+	@grep -E '^[a-zA-Z_.-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): $(SOURCES)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "ern.cpms needs Python 3.11; set PYTHON=/path/to/python3.11")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt "setuptools<81" wheel
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,dev]"
+	@touch $@
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install ern.cpms with the pinned Plone
+
+.PHONY: start
+start: install ## Serve the site with demo data on http://localhost:8080/cpms
+	@CPMS_HOST=$(HOST) CPMS_PORT=$(PORT) CPMS_SITE=$(SITE) CPMS_DEMO=$(DEMO) \
+	  CPMS_VAR=$(VAR) $(BIN)/python scripts/cpms_instance.py start
+
+.PHONY: test
+test: install ## Run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: test-fast
+test-fast: install ## Run the suite without the slow tests (builds, real servers)
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## Check Python (ruff), XML/ZCML/templates (zpretty) and pins
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/zpretty --check $$(find src -name '*.zcml' -o -name '*.xml' -o -name '*.pt')
+	$(BIN)/python scripts/constraints_to_versions.py constraints.txt /tmp/ern-cpms-versions.cfg
+	@cmp -s versions.cfg /tmp/ern-cpms-versions.cfg || { echo "versions.cfg is out of date: run make versions.cfg"; exit 1; }
+
+.PHONY: format
+format: install ## Rewrite Python and XML in the project's style
+	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts
+	$(BIN)/zpretty -i $$(find src -name '*.zcml' -o -name '*.xml' -o -name '*.pt')
+
+versions.cfg: constraints.txt ## Regenerate buildout's pins from constraints.txt
+	$(BIN)/python scripts/constraints_to_versions.py constraints.txt versions.cfg
+
+.PHONY: i18n
+i18n: install ## Update the message catalogue and the translations
+	$(BIN)/i18ndude rebuild-pot --pot src/ern/cpms/locales/ern.cpms.pot \
+	  --exclude "tests" --create ern.cpms src/ern/cpms
+	$(BIN)/i18ndude sync --pot src/ern/cpms/locales/ern.cpms.pot \
+	  src/ern/cpms/locales/*/LC_MESSAGES/ern.cpms.po
+
+.PHONY: clean
+clean: ## Remove .venv and caches (never the data in var/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache src/*.egg-info
