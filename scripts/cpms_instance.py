@@ -48,6 +48,9 @@ def settings():
 def check_port_free(host, port):
     """Refuse to go on when another process listens on host:port."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As waitress does: connections of a previous run that are still in
+        # TIME_WAIT do not make the port busy; a listening server does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as error:

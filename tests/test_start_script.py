@@ -40,21 +40,26 @@ def run_start(var, port, **env):
         "CPMS_HOST": "127.0.0.1",
         **env,
     }
-    return subprocess.Popen(
-        [sys.executable, str(SCRIPT), "start"],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    # Output goes to a file: a pipe nobody reads while the server runs would
+    # fill up and block it.
+    log = Path(var).parent / f"start-{port}-{time.monotonic_ns()}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, str(SCRIPT), "start"],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    process.log = log
+    return process
 
 
 def wait_until_served(process, url, seconds=240):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"start exited early: {process.communicate()}")
+            raise AssertionError(f"start exited early: {process.log.read_text()}")
         try:
             if requests.get(url, timeout=2).status_code == 200:
                 return
@@ -65,12 +70,15 @@ def wait_until_served(process, url, seconds=240):
 
 
 def stop(process):
-    os.killpg(process.pid, signal.SIGINT)
+    """Stop the server as Ctrl+C would; return what it printed."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
     try:
-        return process.communicate(timeout=30)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        return process.communicate()
+        process.wait()
+    return process.log.read_text()
 
 
 def refused(var, port):
@@ -190,6 +198,6 @@ def test_second_start_reuses_data(served):
         assert centre.json()["city"] == "Stockholm"
         assert (var / "admin-password").read_text().strip() == password
     finally:
-        stdout, _ = stop(again)
+        stdout = stop(again)
     assert "reused (existing data kept)" in stdout
     assert "shown once" not in stdout

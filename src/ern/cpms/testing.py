@@ -14,7 +14,13 @@ from plone.testing.zope import WSGI_SERVER_FIXTURE
 
 import collective.MockMailHost
 import ern.cpms
+import os
 import plone.restapi
+
+
+# Compile the .po catalogues when the ZCML registers them, as the instance
+# does (zope.conf sets the same variable): .mo files are not committed.
+os.environ.setdefault("zope_i18n_compile_mo_files", "true")
 
 
 class CPMSLayer(PloneSandboxLayer):
