@@ -8,17 +8,19 @@ so only the first run on a machine downloads them.
 """
 
 from pathlib import Path
+from servers import api_session
+from servers import free_port
+from servers import spawn
+from servers import stop
+from servers import wait_until_served
 
 import os
 import pytest
-import requests
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 
 
 pytestmark = pytest.mark.slow
@@ -59,9 +61,7 @@ def buildout(tmp_path_factory):
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, target)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     password = secrets.token_urlsafe(16)
     EGGS.mkdir(parents=True, exist_ok=True)
     run([sys.executable, "-m", "venv", "."], folder, 120)
@@ -86,35 +86,13 @@ def buildout(tmp_path_factory):
 @pytest.fixture(scope="module")
 def instance(buildout):
     folder, port, password = buildout
-    # A file, not a pipe: nobody reads the output while the instance runs,
-    # and a full pipe would block the instance.
-    output = (folder / "instance-fg.log").open("w")
-    process = subprocess.Popen(
-        ["bin/instance", "fg"],
-        cwd=folder,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    process = spawn(["bin/instance", "fg"], folder / "instance-fg.log", cwd=folder)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
     try:
-        while True:
-            if process.poll() is not None:
-                raise AssertionError((folder / "instance-fg.log").read_text()[-3000:])
-            assert time.monotonic() < deadline, "the instance did not answer"
-            try:
-                if requests.get(base, timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                # Refused, or accepted but not answered while Zope starts.
-                time.sleep(1)
-        yield base, password
+        wait_until_served(process, base, seconds=180)
+        yield base, api_session(("admin", password))
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
-        output.close()
+        stop(process, signal.SIGTERM)
 
 
 def test_buildout_pins_every_package(buildout):
@@ -125,22 +103,15 @@ def test_buildout_pins_every_package(buildout):
 
 
 def test_instance_offers_the_cpms_flavour(instance):
-    base, password = instance
-    sites = requests.get(
-        f"{base}/@sites",
-        auth=("admin", password),
-        headers={"Accept": "application/json"},
-        timeout=30,
-    ).json()
+    base, admin = instance
+    sites = admin.get(f"{base}/@sites", timeout=30).json()
     assert "cpms" in {distribution["name"] for distribution in sites["distributions"]}
 
 
 def test_instance_creates_a_cpms_site(instance):
-    base, password = instance
-    created = requests.post(
+    base, admin = instance
+    created = admin.post(
         f"{base}/@sites",
-        auth=("admin", password),
-        headers={"Accept": "application/json"},
         json={
             "distribution": "cpms",
             "site_id": "cpms",
@@ -152,10 +123,5 @@ def test_instance_creates_a_cpms_site(instance):
         timeout=300,
     )
     assert created.status_code == 200, created.text
-    ern = requests.get(
-        f"{base}/cpms/erns/ern-eye",
-        auth=("admin", password),
-        headers={"Accept": "application/json"},
-        timeout=30,
-    ).json()
+    ern = admin.get(f"{base}/cpms/erns/ern-eye", timeout=30).json()
     assert ern["code"]["token"] == "ERN-EYE"

@@ -1,0 +1,71 @@
+"""Helpers for the tests that start real server processes."""
+
+from pathlib import Path
+
+import os
+import requests
+import signal
+import socket
+import subprocess
+import time
+
+
+def free_port():
+    """A TCP port on the loopback interface that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def spawn(command, log: Path, **kwargs):
+    """Start a server process in its own session, its output going to `log`.
+
+    A file, not a pipe: nobody reads the output while the server runs, and a
+    full pipe would block the server.
+    """
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **kwargs,
+        )
+    process.log = log
+    return process
+
+
+def wait_until_served(process, url, seconds):
+    """Wait until `url` answers 200; fail with the server's output if it dies."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early:\n{process.log.read_text()}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            # Refused, or accepted but not answered while Zope starts.
+            pass
+        time.sleep(1)
+    raise AssertionError(f"{url} not served within {seconds}s")
+
+
+def stop(process, sig=signal.SIGINT):
+    """Stop the server (as Ctrl+C would by default); return what it printed."""
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    return process.log.read_text()
+
+
+def api_session(auth):
+    """A requests session that speaks plone.restapi JSON as `auth`."""
+    session = requests.Session()
+    session.auth = auth
+    session.headers["Accept"] = "application/json"
+    return session
