@@ -67,3 +67,11 @@ def test_running_demo_again_keeps_everything(portal):
     assert set(portal["centres"].objectIds()) == before
     assert centre.city == "Rotterdam (edited)"
     assert len(api.user.get_users(groupname="erasmus-mc-health-professionals")) == 1
+
+
+def test_front_page_welcomes_with_links_and_accounts(portal):
+    html = portal.text.output_relative_to(portal)
+    assert f'href="{portal["erns"].absolute_url()}"' in html
+    assert f'href="{portal["centres"].absolute_url()}"' in html
+    assert demo.DEMO_PASSWORD in html
+    assert "never enter real" in html

@@ -56,6 +56,10 @@ class TestInstalled:
         assert portal["erns"].portal_type == "ERNDirectory"
         assert portal["centres"].portal_type == "CentreDirectory"
 
+    @pytest.mark.parametrize("portal_type", TYPES)
+    def test_type_shown_in_navigation(self, portal, portal_type):
+        assert portal_type in api.portal.get_registry_record("plone.displayed_types")
+
     def test_restapi_installed(self, installer):
         assert installer.is_product_installed("plone.restapi")
 
@@ -89,6 +93,19 @@ class TestUninstalled:
     @pytest.mark.parametrize("index", INDEXES)
     def test_catalog_index_removed(self, portal, index):
         assert index not in portal.portal_catalog.indexes()
+
+    def test_types_no_longer_in_navigation(self, portal):
+        displayed = api.portal.get_registry_record("plone.displayed_types")
+        assert not set(TYPES) & set(displayed)
+        assert "Document" in displayed
+
+    def test_type_icons_removed(self, portal):
+        assert (
+            api.portal.get_registry_record(
+                "plone.icon.contenttype/centre", default=None
+            )
+            is None
+        )
 
     def test_content_kept(self, portal):
         assert "centres" in portal.objectIds()

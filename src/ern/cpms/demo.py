@@ -10,6 +10,7 @@ from ern.cpms import logger
 from ern.cpms.groups import group_id
 from ern.cpms.setuphandlers import ensure_root_folders
 from plone import api
+from plone.app.textfield.value import RichTextValue
 
 import typing
 
@@ -172,6 +173,31 @@ def _ensure_accounts(portal):
             api.group.add_user(groupname=groupname, username=account.userid)
 
 
+WELCOME = """
+<p>This is a <strong>demo</strong> of the Clinical Patient Management System of
+the European Reference Networks. Everything here is made up: never enter real
+patient data.</p>
+<ul>
+  <li><a href="erns">European Reference Networks</a>: the networks and their
+  member centres.</li>
+  <li><a href="centres">Healthcare providers</a>: the centres whose health
+  professionals enrol patients and open consultation panels.</li>
+</ul>
+<p>Log in with a demo account (password <code>{password}</code>):
+<code>dr.dekker</code>, <code>dr.martin</code> or <code>dr.weber</code>
+(health professionals), <code>expert.rossi</code> (an expert),
+<code>coordinator.eye</code> (ERN coordinator) or <code>editor.eye</code>
+(ERN editor).</p>
+"""
+
+
+def _ensure_welcome(portal):
+    if getattr(portal, "text", None) is None:
+        portal.text = RichTextValue(
+            WELCOME.format(password=DEMO_PASSWORD), "text/html", "text/x-html-safe"
+        )
+
+
 def create_demo_network(context=None):
     """Create the demo ERNs, centres and accounts that are missing."""
     portal = api.portal.get()
@@ -179,4 +205,5 @@ def create_demo_network(context=None):
     _ensure_erns(portal)
     _ensure_centres(portal)
     _ensure_accounts(portal)
+    _ensure_welcome(portal)
     logger.info("Demo network ready: %d accounts", len(ACCOUNTS))

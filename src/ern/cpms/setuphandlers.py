@@ -8,6 +8,8 @@ from plone.dexterity.utils import createContentInContainer
 from zope.interface import implementer
 
 
+TYPES = ("ERNDirectory", "ERN", "CentreDirectory", "Centre")
+
 # The folders every CPMS site has: (id, portal_type, title).
 ROOT_FOLDERS = (
     ("erns", "ERNDirectory", _("European Reference Networks")),
@@ -57,4 +59,10 @@ def uninstall(context):
     side effect of uninstalling code. The objects stay in the database and
     come back when the add-on is installed again.
     """
+    # registry.xml can add to a list but not take out of it.
+    displayed = api.portal.get_registry_record("plone.displayed_types")
+    api.portal.set_registry_record(
+        "plone.displayed_types",
+        tuple(portal_type for portal_type in displayed if portal_type not in TYPES),
+    )
     logger.info("ern.cpms uninstalled; existing content was kept")
