@@ -1,6 +1,8 @@
 """The upgrade path from the first profile version reaches the latest."""
 
+from ern.cpms.pseudonym import SECRET_ANNOTATION
 from plone import api
+from zope.annotation.interfaces import IAnnotations
 
 import pytest
 
@@ -8,31 +10,52 @@ import pytest
 PROFILE = "ern.cpms:default"
 
 
+def pending_steps(setup_tool):
+    # Steps registered with <upgradeSteps> come grouped in lists.
+    return [
+        (step["ssource"], step["sdest"])
+        for group in setup_tool.listUpgrades(PROFILE)
+        for step in group
+    ]
+
+
 @pytest.fixture
 def site_at_version_1000(portal, setup_tool):
-    """A site as version 1000 left it: no directory types, indexes or folders."""
+    """A site as version 1000 left it: no directories, indexes or secret."""
     with api.env.adopt_roles(["Manager"]):
         api.content.delete(objects=[portal["erns"], portal["centres"]])
     portal.portal_types.manage_delObjects(["ERNDirectory", "ERN", "CentreDirectory"])
     portal.portal_types.manage_delObjects(["Centre"])
     portal.portal_catalog.delIndex("ern_memberships")
+    del IAnnotations(portal)[SECRET_ANNOTATION]
     setup_tool.setLastVersionForProfile(PROFILE, "1000")
     return portal
 
 
-def test_upgrade_step_is_offered_from_1000(site_at_version_1000, setup_tool):
-    # Steps registered with <upgradeSteps> come grouped in a list.
-    (group,) = setup_tool.listUpgrades(PROFILE)
-    assert [(step["ssource"], step["sdest"]) for step in group] == [("1000", "1001")]
+def test_every_step_is_offered_from_1000(site_at_version_1000, setup_tool):
+    assert pending_steps(setup_tool) == [("1000", "1001"), ("1001", "1002")]
 
 
 def test_upgrade_from_1000_restores_everything(site_at_version_1000, setup_tool):
     portal = site_at_version_1000
     with api.env.adopt_roles(["Manager"]):
         setup_tool.upgradeProfile(PROFILE)
-    assert setup_tool.getLastVersionForProfile(PROFILE) == ("1001",)
+    # The version of profiles/default/metadata.xml.
+    latest = setup_tool.getVersionForProfile(PROFILE)
+    assert setup_tool.getLastVersionForProfile(PROFILE) == (latest,)
     assert "Centre" in portal.portal_types.objectIds()
     assert "ern_memberships" in portal.portal_catalog.indexes()
     assert portal["centres"].portal_type == "CentreDirectory"
     assert portal["erns"].portal_type == "ERNDirectory"
-    assert setup_tool.listUpgrades(PROFILE) == []
+    assert len(IAnnotations(portal)[SECRET_ANNOTATION]) == 32
+    assert pending_steps(setup_tool) == []
+
+
+def test_upgrade_from_1001_creates_the_secret_and_keeps_an_existing_one(
+    portal, setup_tool
+):
+    existing = IAnnotations(portal)[SECRET_ANNOTATION]
+    setup_tool.setLastVersionForProfile(PROFILE, "1001")
+    assert pending_steps(setup_tool) == [("1001", "1002")]
+    setup_tool.upgradeProfile(PROFILE)
+    assert IAnnotations(portal)[SECRET_ANNOTATION] == existing

@@ -2,6 +2,7 @@
 
 from ern.cpms import _
 from ern.cpms import logger
+from ern.cpms.pseudonym import site_secret
 from plone import api
 from plone.base.interfaces import INonInstallable
 from plone.dexterity.utils import createContentInContainer
@@ -48,8 +49,10 @@ def ensure_root_folders(portal):
 
 
 def post_install(context):
-    """Run after the default profile: create the site's fixed folders."""
-    ensure_root_folders(api.portal.get())
+    """Run after the default profile: the fixed folders and the secret."""
+    portal = api.portal.get()
+    ensure_root_folders(portal)
+    site_secret(portal, create=True)
 
 
 def uninstall(context):
