@@ -7,8 +7,9 @@ import pytest
 
 
 PROFILE = "ern.cpms:default"
-TYPES = ("ERNDirectory", "ERN", "CentreDirectory", "Centre")
-INDEXES = ("ern_code", "country", "ern_memberships")
+TYPES = ("ERNDirectory", "ERN", "CentreDirectory", "Centre", "Patient")
+DISPLAYED_TYPES = ("ERNDirectory", "ERN", "CentreDirectory", "Centre")
+INDEXES = ("ern_code", "country", "ern_memberships", "identity_hash")
 ROLES = (
     "HealthProfessional",
     "PanelLead",
@@ -56,9 +57,12 @@ class TestInstalled:
         assert portal["erns"].portal_type == "ERNDirectory"
         assert portal["centres"].portal_type == "CentreDirectory"
 
-    @pytest.mark.parametrize("portal_type", TYPES)
+    @pytest.mark.parametrize("portal_type", DISPLAYED_TYPES)
     def test_type_shown_in_navigation(self, portal, portal_type):
         assert portal_type in api.portal.get_registry_record("plone.displayed_types")
+
+    def test_patients_not_in_navigation(self, portal):
+        assert "Patient" not in api.portal.get_registry_record("plone.displayed_types")
 
     def test_restapi_installed(self, installer):
         assert installer.is_product_installed("plone.restapi")

@@ -25,7 +25,8 @@ def site_at_version_1000(portal, setup_tool):
     with api.env.adopt_roles(["Manager"]):
         api.content.delete(objects=[portal["erns"], portal["centres"]])
     portal.portal_types.manage_delObjects(["ERNDirectory", "ERN", "CentreDirectory"])
-    portal.portal_types.manage_delObjects(["Centre"])
+    portal.portal_types.manage_delObjects(["Centre", "Patient"])
+    portal.portal_workflow.manage_delObjects(["cpms_patient_workflow"])
     portal.portal_catalog.delIndex("ern_memberships")
     del IAnnotations(portal)[SECRET_ANNOTATION]
     setup_tool.setLastVersionForProfile(PROFILE, "1000")
@@ -33,7 +34,11 @@ def site_at_version_1000(portal, setup_tool):
 
 
 def test_every_step_is_offered_from_1000(site_at_version_1000, setup_tool):
-    assert pending_steps(setup_tool) == [("1000", "1001"), ("1001", "1002")]
+    assert pending_steps(setup_tool) == [
+        ("1000", "1001"),
+        ("1001", "1002"),
+        ("1002", "1003"),
+    ]
 
 
 def test_upgrade_from_1000_restores_everything(site_at_version_1000, setup_tool):
@@ -45,6 +50,10 @@ def test_upgrade_from_1000_restores_everything(site_at_version_1000, setup_tool)
     assert setup_tool.getLastVersionForProfile(PROFILE) == (latest,)
     assert "Centre" in portal.portal_types.objectIds()
     assert "ern_memberships" in portal.portal_catalog.indexes()
+    assert "Patient" in portal.portal_types.objectIds()
+    assert portal.portal_workflow.getChainForPortalType("Patient") == (
+        "cpms_patient_workflow",
+    )
     assert portal["centres"].portal_type == "CentreDirectory"
     assert portal["erns"].portal_type == "ERNDirectory"
     assert len(IAnnotations(portal)[SECRET_ANNOTATION]) == 32
@@ -56,6 +65,6 @@ def test_upgrade_from_1001_creates_the_secret_and_keeps_an_existing_one(
 ):
     existing = IAnnotations(portal)[SECRET_ANNOTATION]
     setup_tool.setLastVersionForProfile(PROFILE, "1001")
-    assert pending_steps(setup_tool) == [("1001", "1002")]
+    assert pending_steps(setup_tool)[0] == ("1001", "1002")
     setup_tool.upgradeProfile(PROFILE)
     assert IAnnotations(portal)[SECRET_ANNOTATION] == existing

@@ -9,7 +9,8 @@ from plone.dexterity.utils import createContentInContainer
 from zope.interface import implementer
 
 
-TYPES = ("ERNDirectory", "ERN", "CentreDirectory", "Centre")
+# The types shown in the navigation (patients never are).
+DISPLAYED_TYPES = ("ERNDirectory", "ERN", "CentreDirectory", "Centre")
 
 # The folders every CPMS site has: (id, portal_type, title).
 ROOT_FOLDERS = (
@@ -66,6 +67,10 @@ def uninstall(context):
     displayed = api.portal.get_registry_record("plone.displayed_types")
     api.portal.set_registry_record(
         "plone.displayed_types",
-        tuple(portal_type for portal_type in displayed if portal_type not in TYPES),
+        tuple(
+            portal_type
+            for portal_type in displayed
+            if portal_type not in DISPLAYED_TYPES
+        ),
     )
     logger.info("ern.cpms uninstalled; existing content was kept")

@@ -1,0 +1,205 @@
+"""Patient: the enrolment of one person at one centre, known by a pseudonym.
+
+The identity fields carry the read permission ``ern.cpms: View patient
+identity``, which only the health professionals of the patient's own centre
+hold (rolemap.xml and the patient workflow): Plone's forms, views and
+plone.restapi's serialisers then leave those fields out for everybody else.
+The patient's id and title are its pseudonym, never its name.
+"""
+
+from datetime import date
+from ern.cpms import _
+from ern.cpms import pseudonym
+from plone import api
+from plone.autoform import directives
+from plone.base.interfaces import INameFromTitle
+from plone.dexterity.content import Container
+from plone.namedfile.field import NamedBlobFile
+from plone.supermodel import model
+from zExceptions import BadRequest
+from zope import schema
+from zope.component import adapter
+from zope.interface import implementer
+from zope.interface import Invalid
+from zope.interface import invariant
+
+
+VIEW_IDENTITY = "ern.cpms.ViewPatientIdentity"
+EDIT_IDENTITY = "ern.cpms.EditPatientIdentity"
+IDENTITY_FIELDS = (
+    "given_names",
+    "family_name",
+    "date_of_birth",
+    "hospital_record_number",
+)
+
+
+def _today():
+    return date.today()
+
+
+class IPatient(model.Schema):
+    """The enrolment form."""
+
+    model.fieldset(
+        "consent",
+        label=_("Consent"),
+        fields=[
+            "consent_care",
+            "consent_care_date",
+            "consent_care_form",
+            "consent_care_form_kept_by_centre",
+            "consent_registries",
+            "consent_research",
+        ],
+    )
+
+    directives.read_permission(
+        given_names=VIEW_IDENTITY,
+        family_name=VIEW_IDENTITY,
+        date_of_birth=VIEW_IDENTITY,
+        hospital_record_number=VIEW_IDENTITY,
+    )
+    directives.write_permission(
+        given_names=EDIT_IDENTITY,
+        family_name=EDIT_IDENTITY,
+        date_of_birth=EDIT_IDENTITY,
+        hospital_record_number=EDIT_IDENTITY,
+    )
+
+    given_names = schema.TextLine(title=_("Given name(s)"), required=True)
+
+    family_name = schema.TextLine(title=_("Family name"), required=True)
+
+    date_of_birth = schema.Date(title=_("Date of birth"), required=True)
+
+    sex = schema.Choice(
+        title=_("Sex"),
+        vocabulary="ern.cpms.vocabularies.Sexes",
+        required=True,
+    )
+
+    enrolment_date = schema.Date(
+        title=_("Enrolment date"),
+        defaultFactory=_today,
+        required=True,
+    )
+
+    hospital_record_number = schema.TextLine(
+        title=_("Hospital record number"),
+        description=_("The patient's number in your hospital's own records."),
+        required=False,
+    )
+
+    consent_care = schema.Bool(
+        title=_("Consent for care signed"),
+        description=_(
+            "Required: a patient is enrolled only with signed consent for care."
+        ),
+        required=False,
+        default=False,
+    )
+
+    consent_care_date = schema.Date(
+        title=_("Date of the consent for care"),
+        required=False,
+    )
+
+    consent_care_form = NamedBlobFile(
+        title=_("Signed consent form"),
+        description=_("Upload the signed form, or tick that your centre keeps it."),
+        required=False,
+    )
+
+    consent_care_form_kept_by_centre = schema.Bool(
+        title=_("The signed form is kept by the centre"),
+        required=False,
+        default=False,
+    )
+
+    consent_registries = schema.Bool(
+        title=_("Consent to ERN registries and databases"),
+        required=False,
+        default=False,
+    )
+
+    consent_research = schema.Bool(
+        title=_("Consent to be contacted for research"),
+        required=False,
+        default=False,
+    )
+
+    @invariant
+    def enrolment_rules(data):
+        """The enrolment rules that need no other record (enrolment.py)."""
+        from ern.cpms.enrolment import enrolment_errors
+
+        errors = enrolment_errors(data)
+        if errors:
+            raise Invalid(errors[0].message)
+
+
+@implementer(IPatient)
+class Patient(Container):
+    """An enrolled patient. Unordered: it is the container of its panels."""
+
+    _ordering = "unordered"
+    pseudonym = None
+    identity_hash = None
+
+    @property
+    def title(self):
+        return self.pseudonym or ""
+
+    @title.setter
+    def title(self, value):
+        # The title is the pseudonym; a name given as title is never kept.
+        pass
+
+    def Title(self):
+        return self.title
+
+
+def assign_pseudonym(patient):
+    """Mint the patient's pseudonym (once) and refresh its identity hash."""
+    secret = pseudonym.site_secret(api.portal.get())
+    patient.identity_hash = pseudonym.identity_hash(
+        secret,
+        patient.family_name,
+        patient.given_names,
+        patient.date_of_birth,
+        patient.sex,
+    )
+    if patient.pseudonym is None:
+        patient.pseudonym = pseudonym.code_from_hash(patient.identity_hash)
+    return patient.pseudonym
+
+
+@implementer(INameFromTitle)
+@adapter(IPatient)
+class PatientNameFromPseudonym:
+    """A patient's id is its pseudonym, in lower case (``ern-7k3f-9qd2-mx4a``)."""
+
+    def __init__(self, context):
+        self.context = context
+
+    @property
+    def title(self):
+        return assign_pseudonym(self.context).lower()
+
+
+def refuse_chosen_id(patient, event):
+    """A patient's id is its pseudonym: an id chosen by a person would put
+    whatever they typed (a name, a record number) into every URL."""
+    if event.newName and event.newName != assign_pseudonym(patient).lower():
+        raise BadRequest(
+            api.portal.translate(
+                _("A patient's id is its pseudonym: leave the id out.")
+            )
+        )
+
+
+def identity_changed(patient, event):
+    """Keep the identity hash in step with the identity fields."""
+    assign_pseudonym(patient)
+    patient.reindexObject(idxs=["identity_hash"])

@@ -1,0 +1,114 @@
+"""The enrolment rules, in one place for the forms, the REST API and scripts.
+
+Each refusal is a sentence that says what to do, translated, with the field
+it concerns; nothing is created when one applies.
+"""
+
+from datetime import date
+from ern.cpms import _
+from plone.dexterity.utils import createContentInContainer
+from types import SimpleNamespace
+
+import typing
+
+
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+class EnrolmentError(typing.NamedTuple):
+    field: str
+    message: str
+
+
+def _value(data, name):
+    return getattr(data, name, None)
+
+
+def enrolment_errors(data, today=None):
+    """What stops `data` (an enrolment form's values) from being enrolled.
+
+    Returns a list of EnrolmentError, empty when the enrolment may go ahead.
+    """
+    today = today or date.today()
+    errors = []
+    for name in ("given_names", "family_name"):
+        value = _value(data, name)
+        if value is not None and not value.strip():
+            errors.append(
+                EnrolmentError(name, _("Enter the patient's given and family names."))
+            )
+            break
+    birth = _value(data, "date_of_birth")
+    if birth is not None and not EARLIEST_BIRTH <= birth <= today:
+        errors.append(
+            EnrolmentError(
+                "date_of_birth",
+                _("The date of birth must lie between 1 January 1900 and today."),
+            )
+        )
+    enrolled = _value(data, "enrolment_date")
+    if enrolled is not None and (
+        enrolled > today or (birth is not None and enrolled < birth)
+    ):
+        errors.append(
+            EnrolmentError(
+                "enrolment_date",
+                _("The enrolment date must lie between the birth and today."),
+            )
+        )
+    if not _value(data, "consent_care"):
+        errors.append(
+            EnrolmentError(
+                "consent_care",
+                _(
+                    "A patient can only be enrolled with signed consent for "
+                    "care. Tick it when the patient has signed the form."
+                ),
+            )
+        )
+        return errors
+    consent_date = _value(data, "consent_care_date")
+    if consent_date is None or consent_date > today:
+        errors.append(
+            EnrolmentError(
+                "consent_care_date",
+                _(
+                    "Enter the date the consent for care was signed; it cannot "
+                    "be in the future."
+                ),
+            )
+        )
+    if not (
+        _value(data, "consent_care_form")
+        or _value(data, "consent_care_form_kept_by_centre")
+    ):
+        errors.append(
+            EnrolmentError(
+                "consent_care_form",
+                _(
+                    "Upload the signed consent form, or state that your centre "
+                    "keeps it."
+                ),
+            )
+        )
+    return errors
+
+
+class EnrolmentRefused(ValueError):
+    """An enrolment that breaks a rule; `errors` says which and why."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(str(error.message) for error in errors))
+        self.errors = errors
+
+
+def enrol(centre, **data):
+    """Enrol a patient at `centre` as the current user; return the patient.
+
+    The patient's id is its pseudonym. Raises EnrolmentRefused, and creates
+    nothing, when a rule refuses the enrolment.
+    """
+    errors = enrolment_errors(SimpleNamespace(**data))
+    if errors:
+        raise EnrolmentRefused(errors)
+    return createContentInContainer(centre, "Patient", checkConstraints=True, **data)
