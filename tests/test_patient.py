@@ -232,6 +232,23 @@ class TestOverREST:
         transaction.begin()
         assert set(functional_portal["centres"]["erasmus-mc"].objectIds()) == before
 
+    def test_second_enrolment_refused_over_rest(
+        self, request_factory, enrolled, marker
+    ):
+        payload = {
+            "@type": "Patient",
+            **{
+                k: v.isoformat() if isinstance(v, date) else v
+                for k, v in enrolment(family_name=marker).items()
+            },
+        }
+        response = self.session(request_factory, "dr.dekker").post(
+            "/centres/erasmus-mc", json=payload
+        )
+        assert response.status_code == 400, response.text
+        assert "already enrolled" in response.text
+        assert enrolled.Title() in response.text
+
     def test_a_chosen_id_is_refused(self, request_factory, functional_portal, marker):
         payload = {
             "@type": "Patient",
@@ -248,3 +265,30 @@ class TestOverREST:
         assert "pseudonym" in response.text
         transaction.begin()
         assert marker.lower() not in functional_portal["centres"]["erasmus-mc"]
+
+
+def test_second_enrolment_at_the_same_centre_is_refused_with_a_link(erasmus, patient):
+    before = set(erasmus.objectIds())
+    with pytest.raises(enrolment_api.EnrolmentRefused) as refused:
+        enrol(erasmus, family_name="VERBRUGGEN ", given_names="lotte")
+    (error,) = refused.value.errors
+    translated = api.portal.translate(error.message)
+    assert patient.Title() in translated
+    assert patient.absolute_url() in translated
+    assert set(erasmus.objectIds()) == before
+
+
+def test_enrolment_elsewhere_is_allowed_and_both_centres_see_the_match(portal, patient):
+    necker = portal["centres"]["necker"]
+    other = enrol(necker, user="dr.martin")
+    assert other.identity_hash == patient.identity_hash
+    assert enrolment_api.matches_elsewhere(patient) == [
+        "Hôpital Necker-Enfants malades"
+    ]
+    assert enrolment_api.matches_elsewhere(other) == ["Erasmus MC"]
+
+
+def test_another_person_is_no_match(erasmus, patient):
+    other = enrol(erasmus, given_names="Sanne")
+    assert enrolment_api.matches_elsewhere(patient) == []
+    assert other.getId() != patient.getId()

@@ -4,10 +4,15 @@ Each refusal is a sentence that says what to do, translated, with the field
 it concerns; nothing is created when one applies.
 """
 
+from Acquisition import aq_base
+from Acquisition import aq_inner
+from Acquisition import aq_parent
 from datetime import date
 from ern.cpms import _
+from plone import api
 from plone.dexterity.utils import createContentInContainer
 from types import SimpleNamespace
+from zExceptions import BadRequest
 
 import typing
 
@@ -102,13 +107,75 @@ class EnrolmentRefused(ValueError):
         self.errors = errors
 
 
+def enrolments_of(identity_hash, exclude_uid=None):
+    """Catalog brains of every enrolment of one person, in any centre.
+
+    Unrestricted: a centre must learn of a match it may not see. Callers
+    reveal no more than the centre's name (and its ERNs).
+    """
+    catalog = api.portal.get_tool("portal_catalog")
+    return [
+        brain
+        for brain in catalog.unrestrictedSearchResults(
+            portal_type="Patient", identity_hash=identity_hash
+        )
+        if exclude_uid != brain.UID
+    ]
+
+
+def duplicate_error(centre, identity_hash, exclude_uid=None):
+    """The error for enrolling in `centre` a person it has enrolled already."""
+    centre_path = "/".join(centre.getPhysicalPath()) + "/"
+    for brain in enrolments_of(identity_hash, exclude_uid):
+        if brain.getPath().startswith(centre_path):
+            return EnrolmentError(
+                "family_name",
+                _(
+                    "This patient is already enrolled at your centre as "
+                    "${pseudonym}: ${url}",
+                    mapping={"pseudonym": brain.Title, "url": brain.getURL()},
+                ),
+            )
+    return None
+
+
+def matches_elsewhere(patient):
+    """The other centres that enrolled the same person: their names only."""
+    own_centre = aq_parent(aq_inner(patient))
+    centres = set()
+    for brain in enrolments_of(patient.identity_hash, exclude_uid=patient.UID()):
+        centre = aq_parent(brain._unrestrictedGetObject())
+        if aq_base(centre) is not aq_base(own_centre):
+            centres.add(centre.Title())
+    return sorted(centres)
+
+
 def enrol(centre, **data):
     """Enrol a patient at `centre` as the current user; return the patient.
 
     The patient's id is its pseudonym. Raises EnrolmentRefused, and creates
-    nothing, when a rule refuses the enrolment.
+    nothing, when a rule refuses the enrolment (the duplicate check runs when
+    the patient is added, content/patient.py, so it guards every way in).
     """
     errors = enrolment_errors(SimpleNamespace(**data))
     if errors:
         raise EnrolmentRefused(errors)
-    return createContentInContainer(centre, "Patient", checkConstraints=True, **data)
+    try:
+        return createContentInContainer(
+            centre, "Patient", checkConstraints=True, **data
+        )
+    except BadRequest as error:
+        if getattr(error, "enrolment_error", None) is None:
+            raise
+        raise EnrolmentRefused([error.enrolment_error]) from error
+
+
+def refusal(error):
+    """A BadRequest for an EnrolmentError, as the REST API and forms answer.
+
+    Plain BadRequest, not a subclass: Zope maps an exception to its HTTP
+    status by the class name.
+    """
+    exception = BadRequest(api.portal.translate(error.message))
+    exception.enrolment_error = error
+    return exception

@@ -10,6 +10,9 @@ The patient's id and title are its pseudonym, never its name.
 from datetime import date
 from ern.cpms import _
 from ern.cpms import pseudonym
+from ern.cpms.enrolment import duplicate_error
+from ern.cpms.enrolment import enrolment_errors
+from ern.cpms.enrolment import refusal
 from plone import api
 from plone.autoform import directives
 from plone.base.interfaces import INameFromTitle
@@ -132,8 +135,6 @@ class IPatient(model.Schema):
     @invariant
     def enrolment_rules(data):
         """The enrolment rules that need no other record (enrolment.py)."""
-        from ern.cpms.enrolment import enrolment_errors
-
         errors = enrolment_errors(data)
         if errors:
             raise Invalid(errors[0].message)
@@ -188,10 +189,15 @@ class PatientNameFromPseudonym:
         return assign_pseudonym(self.context).lower()
 
 
-def refuse_chosen_id(patient, event):
-    """A patient's id is its pseudonym: an id chosen by a person would put
-    whatever they typed (a name, a record number) into every URL."""
-    if event.newName and event.newName != assign_pseudonym(patient).lower():
+def check_new_enrolment(patient, event):
+    """Refuse a second enrolment of a person at one centre, and any id but
+    the pseudonym: an id chosen by a person would put whatever they typed (a
+    name, a record number) into every URL."""
+    expected_id = assign_pseudonym(patient).lower()
+    duplicate = duplicate_error(event.newParent, patient.identity_hash)
+    if duplicate is not None:
+        raise refusal(duplicate)
+    if event.newName and event.newName != expected_id:
         raise BadRequest(
             api.portal.translate(
                 _("A patient's id is its pseudonym: leave the id out.")
