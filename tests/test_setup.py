@@ -7,7 +7,7 @@ import pytest
 
 
 PROFILE = "ern.cpms:default"
-TYPES = ("ERNDirectory", "ERN", "CentreDirectory", "Centre", "Patient")
+TYPES = ("ERNDirectory", "ERN", "CentreDirectory", "Centre", "Patient", "Panel")
 DISPLAYED_TYPES = ("ERNDirectory", "ERN", "CentreDirectory", "Centre")
 INDEXES = ("ern_code", "country", "ern_memberships", "identity_hash")
 ROLES = (

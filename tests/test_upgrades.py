@@ -25,8 +25,10 @@ def site_at_version_1000(portal, setup_tool):
     with api.env.adopt_roles(["Manager"]):
         api.content.delete(objects=[portal["erns"], portal["centres"]])
     portal.portal_types.manage_delObjects(["ERNDirectory", "ERN", "CentreDirectory"])
-    portal.portal_types.manage_delObjects(["Centre", "Patient"])
-    portal.portal_workflow.manage_delObjects(["cpms_patient_workflow"])
+    portal.portal_types.manage_delObjects(["Centre", "Patient", "Panel"])
+    portal.portal_workflow.manage_delObjects(
+        ["cpms_patient_workflow", "cpms_panel_workflow"]
+    )
     portal.portal_catalog.delIndex("ern_memberships")
     del IAnnotations(portal)[SECRET_ANNOTATION]
     setup_tool.setLastVersionForProfile(PROFILE, "1000")
@@ -38,6 +40,7 @@ def test_every_step_is_offered_from_1000(site_at_version_1000, setup_tool):
         ("1000", "1001"),
         ("1001", "1002"),
         ("1002", "1003"),
+        ("1003", "1004"),
     ]
 
 
@@ -53,6 +56,9 @@ def test_upgrade_from_1000_restores_everything(site_at_version_1000, setup_tool)
     assert "Patient" in portal.portal_types.objectIds()
     assert portal.portal_workflow.getChainForPortalType("Patient") == (
         "cpms_patient_workflow",
+    )
+    assert portal.portal_workflow.getChainForPortalType("Panel") == (
+        "cpms_panel_workflow",
     )
     assert portal["centres"].portal_type == "CentreDirectory"
     assert portal["erns"].portal_type == "ERNDirectory"

@@ -1,0 +1,137 @@
+"""Panel: a virtual consultation about one patient, inside the patient.
+
+This is the skeleton the panel issue extends: the ERN it is held in, its
+type, the reason for the request and its lead. The lead holds the local role
+PanelLead on the panel (``update_panel_roles``); the title names the ERN and
+the type, never the patient.
+"""
+
+from ern.cpms import _
+from plone import api
+from plone.base.interfaces import INameFromTitle
+from plone.dexterity.content import Container
+from plone.supermodel import model
+from zope import schema
+from zope.component import adapter
+from zope.interface import implementer
+from zope.interface import provider
+from zope.schema.interfaces import IContextAwareDefaultFactory
+from zope.schema.interfaces import IVocabularyFactory
+from zope.schema.vocabulary import SimpleTerm
+from zope.schema.vocabulary import SimpleVocabulary
+
+
+PANEL_TYPES = (
+    ("diagnosis", _("Diagnosis")),
+    ("treatment", _("Treatment / management")),
+    ("second_opinion", _("Second opinion")),
+    ("other", _("Other")),
+)
+
+
+@provider(IVocabularyFactory)
+def panel_types_vocabulary(context):
+    """Diagnosis, treatment / management, second opinion, other."""
+    return SimpleVocabulary(
+        [SimpleTerm(value, value, title) for value, title in PANEL_TYPES]
+    )
+
+
+@provider(IContextAwareDefaultFactory)
+def current_user_id(context):
+    """The user who opens the panel leads it unless they name another."""
+    user = api.user.get_current()
+    return None if api.user.is_anonymous() else user.getId()
+
+
+class IPanel(model.Schema):
+    """The panel's summary: what an invited expert may read."""
+
+    ern = schema.Choice(
+        title=_("ERN"),
+        description=_("The network whose experts are consulted."),
+        vocabulary="ern.cpms.vocabularies.Networks",
+        required=True,
+    )
+
+    panel_type = schema.Choice(
+        title=_("Panel type"),
+        vocabulary="ern.cpms.vocabularies.PanelTypes",
+        required=True,
+    )
+
+    reason = schema.Text(
+        title=_("Reason for the request"),
+        description=_("What the panel is asked; no names or identifying details."),
+        required=True,
+    )
+
+    panel_lead = schema.TextLine(
+        title=_("Panel lead"),
+        description=_("The user id of the clinician who leads the panel."),
+        defaultFactory=current_user_id,
+        required=True,
+    )
+
+
+@implementer(IPanel)
+class Panel(Container):
+    """A consultation panel. Unordered: members add to it concurrently."""
+
+    _ordering = "unordered"
+
+    @property
+    def title(self):
+        types = dict(PANEL_TYPES)
+        kind = (
+            api.portal.translate(types[self.panel_type])
+            if self.panel_type in types
+            else ""
+        )
+        return f"{self.ern or ''}: {kind}".strip(": ")
+
+    @title.setter
+    def title(self, value):
+        # The title is made of the ERN and the type: nothing typed by a
+        # person can put a patient's name into it.
+        pass
+
+    def Title(self):
+        return self.title
+
+
+@implementer(INameFromTitle)
+@adapter(IPanel)
+class PanelNameFromTitle:
+    """``ern-eye-diagnosis``, then ``ern-eye-diagnosis-1`` and so on."""
+
+    def __init__(self, context):
+        self.context = context
+
+    @property
+    def title(self):
+        return f"{self.context.ern}-{self.context.panel_type}"
+
+
+def update_panel_roles(panel, event=None):
+    """Give the lead, and only the lead, the PanelLead role on the panel."""
+    if not panel.__dict__.get("panel_lead"):
+        # Store the default: computed on each read, it would follow whoever
+        # looks at the panel.
+        panel.panel_lead = current_user_id(panel)
+    lead = panel.panel_lead
+    changed = False
+    for principal, roles in panel.get_local_roles():
+        if "PanelLead" in roles and principal != lead:
+            remaining = [role for role in roles if role != "PanelLead"]
+            if remaining:
+                panel.manage_setLocalRoles(principal, remaining)
+            else:
+                panel.manage_delLocalRoles([principal])
+            changed = True
+    if lead and "PanelLead" not in panel.get_local_roles_for_userid(lead):
+        roles = set(panel.get_local_roles_for_userid(lead)) | {"PanelLead"}
+        panel.manage_setLocalRoles(lead, sorted(roles))
+        changed = True
+    if changed:
+        panel.reindexObjectSecurity()

@@ -1,0 +1,54 @@
+"""The rules of a panel's lifecycle, in one place.
+
+The workflow's guards ask ``transition_refusal``; a page or the REST API asks
+it too, to say why a transition is not offered. None means allowed.
+"""
+
+from Acquisition import aq_inner
+from Acquisition import aq_parent
+from ern.cpms import _
+from plone import api
+from Products.Five.browser import BrowserView
+
+
+REQUIRED_TO_OPEN = ("ern", "panel_type", "reason", "panel_lead")
+
+
+def _missing_fields(panel):
+    return [name for name in REQUIRED_TO_OPEN if not getattr(panel, name, None)]
+
+
+def transition_refusal(panel, transition):
+    """Why `transition` may not happen to `panel` now, or None."""
+    if transition == "open":
+        patient = aq_parent(aq_inner(panel))
+        if api.content.get_state(patient, default=None) != "enrolled":
+            return _(
+                "This panel cannot be opened: the patient has withdrawn "
+                "consent for care."
+            )
+        missing = _missing_fields(panel)
+        if missing:
+            return _(
+                "Complete the consultation form before opening the panel: "
+                "${fields} missing.",
+                mapping={"fields": ", ".join(missing)},
+            )
+    if transition == "close" and not _has_final_outcome(panel):
+        return _("A panel cannot be closed before its outcome document is final.")
+    return None
+
+
+def _has_final_outcome(panel):
+    return any(
+        api.content.get_state(child, default=None) == "final"
+        for child in panel.objectValues()
+        if child.portal_type == "OutcomeDocument"
+    )
+
+
+class PanelGuard(BrowserView):
+    """``@@panel-guard``: what the panel workflow's guard expressions call."""
+
+    def allows(self, transition):
+        return transition_refusal(self.context, transition) is None
