@@ -75,3 +75,36 @@ def test_front_page_welcomes_with_links_and_accounts(portal):
     assert f'href="{portal["centres"].absolute_url()}"' in html
     assert demo.DEMO_PASSWORD in html
     assert "never enter real" in html
+
+
+def test_each_centre_has_enrolled_patients(portal):
+    for centre in ("erasmus-mc", "necker", "charite"):
+        brains = api.content.find(
+            path="/".join(portal["centres"][centre].getPhysicalPath()),
+            portal_type="Patient",
+            unrestricted=True,
+        )
+        assert len(brains) >= 2, centre
+
+
+def test_demo_patients_are_known_by_pseudonym_only(portal):
+    for brain in api.content.find(portal_type="Patient", unrestricted=True):
+        for person in demo.PATIENTS:
+            assert person.family_name not in brain.Title
+            assert person.family_name.lower() not in brain.getPath()
+
+
+def test_one_panel_in_draft(portal):
+    (brain,) = api.content.find(portal_type="Panel", unrestricted=True)
+    assert brain.review_state == "draft"
+    panel = brain._unrestrictedGetObject()
+    assert panel.panel_lead == "dr.dekker"
+    assert panel.ern == "ERN-EYE"
+
+
+def test_demo_patients_not_enrolled_twice_on_a_second_run(portal):
+    before = len(api.content.find(portal_type="Patient", unrestricted=True))
+    with api.env.adopt_roles(["Manager"]):
+        demo.create_demo_network()
+    assert len(api.content.find(portal_type="Patient", unrestricted=True)) == before
+    assert len(api.content.find(portal_type="Panel", unrestricted=True)) == 1

@@ -6,11 +6,14 @@ already there. Never install it on a production site: its accounts have
 passwords that are written in the README.
 """
 
+from datetime import date
+from ern.cpms import enrolment
 from ern.cpms import logger
 from ern.cpms.groups import group_id
 from ern.cpms.setuphandlers import ensure_root_folders
 from plone import api
 from plone.app.textfield.value import RichTextValue
+from plone.dexterity.utils import createContentInContainer
 
 import typing
 
@@ -126,6 +129,43 @@ ACCOUNTS = (
 )
 
 
+class DemoPatient(typing.NamedTuple):
+    centre: str
+    enrolled_by: str
+    given_names: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+
+
+# Made-up people: any likeness to a real patient is a coincidence.
+PATIENTS = (
+    DemoPatient(
+        "erasmus-mc", "dr.dekker", "Lotte", "Jansen", date(2012, 4, 17), "female"
+    ),
+    DemoPatient(
+        "erasmus-mc", "dr.dekker", "Daan", "de Vries", date(2008, 9, 3), "male"
+    ),
+    DemoPatient(
+        "necker", "dr.martin", "Camille", "Moreau", date(2015, 1, 22), "female"
+    ),
+    DemoPatient("necker", "dr.martin", "Hugo", "Lefebvre", date(2010, 7, 30), "male"),
+    DemoPatient("charite", "dr.weber", "Mia", "Schneider", date(2013, 11, 5), "female"),
+    DemoPatient("charite", "dr.weber", "Leon", "Fischer", date(2006, 2, 14), "male"),
+)
+
+# One panel in draft, for the first patient.
+DRAFT_PANEL = {
+    "ern": "ERN-EYE",
+    "panel_type": "diagnosis",
+    "reason": (
+        "Progressive loss of night vision since the age of eight and a narrowing "
+        "visual field; an inherited retinal dystrophy is suspected. Which genetic "
+        "tests, and which treatment or trial options, would the panel advise?"
+    ),
+}
+
+
 def _ensure_erns(portal):
     erns = portal["erns"]
     for ern in ERNS:
@@ -198,6 +238,39 @@ def _ensure_welcome(portal):
         )
 
 
+def _ensure_patients(portal):
+    """Enrol the demo patients that are missing; return the first one."""
+    first = None
+    for person in PATIENTS:
+        centre = portal["centres"][person.centre]
+        with api.env.adopt_user(username=person.enrolled_by):
+            try:
+                patient = enrolment.enrol(
+                    centre,
+                    given_names=person.given_names,
+                    family_name=person.family_name,
+                    date_of_birth=person.date_of_birth,
+                    sex=person.sex,
+                    enrolment_date=date(2026, 10, 1),
+                    consent_care=True,
+                    consent_care_date=date(2026, 9, 28),
+                    consent_care_form_kept_by_centre=True,
+                    consent_registries=True,
+                )
+            except enrolment.EnrolmentRefused:
+                # Enrolled by an earlier run: the duplicate rule says so.
+                continue
+        first = first or patient
+    return first
+
+
+def _ensure_draft_panel(patient):
+    if patient is None or patient.objectIds():
+        return
+    with api.env.adopt_user(username="dr.dekker"):
+        createContentInContainer(patient, "Panel", **DRAFT_PANEL)
+
+
 def create_demo_network(context=None):
     """Create the demo ERNs, centres and accounts that are missing."""
     portal = api.portal.get()
@@ -205,5 +278,6 @@ def create_demo_network(context=None):
     _ensure_erns(portal)
     _ensure_centres(portal)
     _ensure_accounts(portal)
+    _ensure_draft_panel(_ensure_patients(portal))
     _ensure_welcome(portal)
     logger.info("Demo network ready: %d accounts", len(ACCOUNTS))

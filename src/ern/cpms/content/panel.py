@@ -82,12 +82,9 @@ class Panel(Container):
 
     @property
     def title(self):
-        types = dict(PANEL_TYPES)
-        kind = (
-            api.portal.translate(types[self.panel_type])
-            if self.panel_type in types
-            else ""
-        )
+        # Not translated: the title is indexed, and indexing also runs where
+        # there is no request or site (at commit time, in scripts).
+        kind = str(dict(PANEL_TYPES).get(self.panel_type, ""))
         return f"{self.ern or ''}: {kind}".strip(": ")
 
     @title.setter
