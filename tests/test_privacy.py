@@ -1,0 +1,241 @@
+"""Invariants 1–4: identifying data stays in its centre, in every channel.
+
+A patient is enrolled under a family name, given name and hospital record
+number that appear nowhere else (random markers); every response any other
+user can get from the site — pages, search, listings, feeds, navigation,
+history, vocabularies, errors — is searched for them.
+"""
+
+from datetime import date
+from ern.cpms import enrolment
+from ern.cpms.demo import DEMO_PASSWORD
+from plone import api
+from plone.dexterity.utils import createContentInContainer
+
+import pytest
+import requests
+import transaction
+import uuid
+
+
+# Everyone but the patient's own centre. expert.rossi is a member of the
+# open panel, dr.weber is invited to it: both see the panel, never the name.
+OUTSIDERS = [
+    "dr.martin",
+    "coordinator.eye",
+    "editor.eye",
+    "expert.rossi",
+    "dr.weber",
+    None,
+]
+
+
+@pytest.fixture
+def markers():
+    token = uuid.uuid4().hex[:10]
+    return {
+        "family_name": f"Fam{token}",
+        "given_names": f"Giv{token}",
+        "hospital_record_number": f"HRN{token}",
+        "birth": "2013-07-19",
+    }
+
+
+@pytest.fixture
+def case(functional_portal, markers):
+    """An enrolled patient with a draft and an open panel; committed."""
+    centre = functional_portal["centres"]["erasmus-mc"]
+    with api.env.adopt_user(username="dr.dekker"):
+        patient = enrolment.enrol(
+            centre,
+            given_names=markers["given_names"],
+            family_name=markers["family_name"],
+            hospital_record_number=markers["hospital_record_number"],
+            date_of_birth=date(2013, 7, 19),
+            sex="female",
+            enrolment_date=date(2026, 11, 4),
+            consent_care=True,
+            consent_care_date=date(2026, 11, 4),
+            consent_care_form_kept_by_centre=True,
+        )
+        draft = createContentInContainer(
+            patient, "Panel", ern="ERN-EYE", panel_type="diagnosis", reason="Draft."
+        )
+        panel = createContentInContainer(
+            patient,
+            "Panel",
+            ern="ERN-EYE",
+            panel_type="second_opinion",
+            reason="Which treatment would the panel advise?",
+        )
+        api.content.transition(obj=panel, transition="open")
+    panel.manage_setLocalRoles("expert.rossi", ["PanelMember"])
+    panel.manage_setLocalRoles("dr.weber", ["InvitedExpert"])
+    panel.reindexObjectSecurity()
+    transaction.commit()
+    return {"patient": patient, "draft": draft, "panel": panel}
+
+
+CATALOG_VOCABULARY = "plone.app.vocabularies.Catalog"
+
+
+def session_for(userid):
+    session = requests.Session()
+    if userid:
+        session.auth = (userid, DEMO_PASSWORD)
+    return session
+
+
+def paths(case, markers):
+    """Every channel to try, as (method, path relative to the site, body)."""
+    patient = case["patient"].getId()
+    panel = case["panel"].getId()
+    draft = case["draft"].getId()
+    base = f"centres/erasmus-mc/{patient}"
+    family = markers["family_name"]
+    expansions = "breadcrumbs,navigation,actions,workflow"
+    everything = "metadata_fields=_all&fullobjects=1"
+    return [
+        # HTML pages and listings
+        ("GET", "centres/erasmus-mc", None),
+        ("GET", base, None),
+        ("GET", f"{base}/{panel}", None),
+        ("GET", f"{base}/{draft}", None),
+        ("GET", f"{base}/view", None),
+        ("GET", f"{base}/edit", None),
+        ("GET", f"{base}/{panel}/folder_contents", None),
+        ("GET", f"{base}/does-not-exist", None),
+        ("GET", f"@@search?SearchableText={family}", None),
+        ("GET", "@@search?portal_type=Patient", None),
+        ("GET", f"search_rss?SearchableText={family}", None),
+        ("GET", "sitemap", None),
+        # REST
+        ("GET", f"++api++/{base}", None),
+        ("GET", f"++api++/{base}/{panel}", None),
+        (
+            "GET",
+            f"++api++/{base}/{panel}?expand={expansions}",
+            None,
+        ),
+        ("GET", f"++api++/{base}/@history", None),
+        ("GET", f"++api++/{base}/{panel}/@history", None),
+        ("GET", f"++api++/{base}/{panel}/@breadcrumbs", None),
+        ("GET", "++api++/@navigation?expand.navigation.depth=5", None),
+        ("GET", f"++api++/@search?SearchableText={family}&metadata_fields=_all", None),
+        (
+            "GET",
+            f"++api++/@search?portal_type=Patient&{everything}",
+            None,
+        ),
+        (
+            "GET",
+            f"++api++/@search?portal_type=Panel&{everything}",
+            None,
+        ),
+        ("GET", "++api++/centres/erasmus-mc?fullobjects=1", None),
+        (
+            "POST",
+            "++api++/@querystring-search",
+            {
+                "query": [
+                    {
+                        "i": "portal_type",
+                        "o": "plone.app.querystring.operation.selection.any",
+                        "v": ["Patient", "Panel"],
+                    }
+                ],
+                "metadata_fields": "_all",
+                "fullobjects": True,
+            },
+        ),
+        (
+            "GET",
+            f"++api++/@vocabularies/{CATALOG_VOCABULARY}?title={family}",
+            None,
+        ),
+        ("GET", f"++api++/@vocabularies/{CATALOG_VOCABULARY}", None),
+        ("GET", f"++api++/{base}/@types/Patient", None),
+    ]
+
+
+def leaks(response, path, markers):
+    """The markers found in a response.
+
+    A marker that the request itself carries (a search for the family name)
+    is echoed back by the page and is not looked for there; the other
+    markers still are, and a leaked record would carry them too.
+    """
+    return [
+        name
+        for name, value in markers.items()
+        if value not in path and value in response.text
+    ]
+
+
+@pytest.mark.parametrize("userid", OUTSIDERS, ids=lambda u: u or "anonymous")
+def test_no_channel_shows_identity_outside_the_centre(
+    functional_portal, case, markers, userid
+):
+    site = functional_portal.absolute_url()
+    session = session_for(userid)
+    for method, path, body in paths(case, markers):
+        response = session.request(
+            method,
+            f"{site}/{path}",
+            json=body,
+            headers={"Accept": "application/json"} if "++api++" in path else {},
+            timeout=30,
+        )
+        assert response.status_code < 500, (path, response.status_code)
+        assert leaks(response, path, markers) == [], (userid, path)
+
+
+def test_own_centre_sees_the_identity(functional_portal, case, markers):
+    """The same requests do show the name to the patient's own centre, so
+    the tests above would notice a leak."""
+    site = functional_portal.absolute_url()
+    session = session_for("dr.dekker")
+    page = session.get(
+        f"{site}/centres/erasmus-mc/{case['patient'].getId()}", timeout=30
+    )
+    assert markers["family_name"] in page.text
+    data = session.get(
+        f"{site}/++api++/centres/erasmus-mc/{case['patient'].getId()}",
+        headers={"Accept": "application/json"},
+        timeout=30,
+    ).json()
+    assert data["hospital_record_number"] == markers["hospital_record_number"]
+
+
+def test_panel_member_sees_the_panel_under_the_pseudonym(functional_portal, case):
+    site = functional_portal.absolute_url()
+    patient, panel = case["patient"], case["panel"]
+    response = session_for("expert.rossi").get(
+        f"{site}/centres/erasmus-mc/{patient.getId()}/{panel.getId()}", timeout=30
+    )
+    assert response.status_code == 200
+    assert patient.Title() in response.text
+    assert "Which treatment would the panel advise?" in response.text
+
+
+@pytest.mark.parametrize(
+    ("userid", "centres_seen"),
+    [("dr.martin", {"necker"}), ("coordinator.eye", set()), (None, set())],
+)
+def test_a_centre_sees_only_its_own_patients(
+    functional_portal, case, userid, centres_seen
+):
+    site = functional_portal.absolute_url()
+    data = (
+        session_for(userid)
+        .get(
+            f"{site}/++api++/@search?portal_type=Patient&b_size=1000",
+            headers={"Accept": "application/json"},
+            timeout=30,
+        )
+        .json()
+    )
+    centres = {
+        item["@id"].split("/centres/")[1].split("/")[0] for item in data["items"]
+    }
+    assert centres == centres_seen
