@@ -1,9 +1,14 @@
 """Pseudonyms: keyed, stable, folded, typo-proof, and secret."""
 
 from datetime import date
+from ern.cpms import enrolment
 from ern.cpms import pseudonym
+from ern.cpms.content.patient import rotate_pseudonym_secret
+from ern.cpms.demo import DEMO_PASSWORD
+from plone import api
 
 import pytest
+import transaction
 
 
 SECRET = b"k" * 32
@@ -112,3 +117,71 @@ def test_secret_is_not_reachable_over_rest(request_factory, functional_portal):
     body = session.get("/").content + session.get("/@registry").content
     assert secret.hex().encode() not in body
     assert pseudonym.SECRET_ANNOTATION.encode() not in body
+
+
+def test_rotation_keeps_pseudonyms_and_recomputes_hashes(portal):
+    patients = [
+        brain._unrestrictedGetObject()
+        for brain in portal.portal_catalog.unrestrictedSearchResults(
+            portal_type="Patient"
+        )
+    ]
+    before = {p.UID(): (p.getId(), p.identity_hash) for p in patients}
+    old_secret = pseudonym.site_secret(portal)
+
+    assert rotate_pseudonym_secret(portal) == len(patients)
+
+    assert pseudonym.site_secret(portal) != old_secret
+    for patient in patients:
+        old_id, old_hash = before[patient.UID()]
+        assert patient.getId() == old_id
+        assert patient.identity_hash != old_hash
+        (brain,) = portal.portal_catalog.unrestrictedSearchResults(
+            identity_hash=patient.identity_hash
+        )
+        assert patient.UID() == brain.UID
+
+
+def test_duplicates_are_still_refused_after_rotation(portal):
+    rotate_pseudonym_secret(portal)
+    with (
+        api.env.adopt_user(username="dr.dekker"),
+        pytest.raises(enrolment.EnrolmentRefused),
+    ):
+        enrolment.enrol(
+            portal["centres"]["erasmus-mc"],
+            given_names="Lotte",
+            family_name="Jansen",
+            date_of_birth=date(2012, 4, 17),
+            sex="female",
+            enrolment_date=date(2026, 11, 1),
+            consent_care=True,
+            consent_care_date=date(2026, 11, 1),
+            consent_care_form_kept_by_centre=True,
+        )
+
+
+def test_rotation_page_is_for_managers_only(request_factory, functional_portal):
+    url = f"{functional_portal.absolute_url()}/@@rotate-pseudonym-secret"
+    doctor = request_factory(basic_auth=("dr.dekker", DEMO_PASSWORD), api=False)
+    assert "Replace the secret now" not in doctor.get(url).text
+    manager = request_factory(role="Manager", api=False)
+    assert "Replace the secret now" in manager.get(url).text
+
+
+def test_rotation_needs_the_form_token(request_factory, functional_portal):
+    secret = pseudonym.site_secret(functional_portal)
+    manager = request_factory(role="Manager", api=False)
+    url = f"{functional_portal.absolute_url()}/@@rotate-pseudonym-secret"
+    refused = manager.post(url, data={"rotate": "1"})
+    assert refused.status_code == 403
+    transaction.begin()
+    assert pseudonym.site_secret(functional_portal) == secret
+
+    page = manager.get(url).text
+    token = page.split('name="_authenticator" value="')[1].split('"')[0]
+    done = manager.post(url, data={"rotate": "1", "_authenticator": token})
+    assert done.status_code == 200
+    assert "Pseudonyms did not change" in done.text
+    transaction.begin()
+    assert pseudonym.site_secret(functional_portal) != secret

@@ -123,3 +123,8 @@ def site_secret(portal, create=False):
     if secret is None:
         raise LookupError("the site has no pseudonym secret: install ern.cpms")
     return secret
+
+
+def replace_secret(portal):
+    """Give the site a new secret; see content.patient.rotate_pseudonym_secret."""
+    IAnnotations(portal)[SECRET_ANNOTATION] = secrets.token_bytes(SECRET_BYTES)

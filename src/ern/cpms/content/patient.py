@@ -176,6 +176,24 @@ def assign_pseudonym(patient):
     return patient.pseudonym
 
 
+def rotate_pseudonym_secret(portal):
+    """Replace the site secret and recompute every stored identity hash.
+
+    Pseudonyms already minted do not change (they are ids, written in
+    letters and panels); matching between centres goes on working because
+    every identity hash is recomputed under the new secret. Returns the
+    number of patients updated.
+    """
+    pseudonym.replace_secret(portal)
+    count = 0
+    for brain in portal.portal_catalog.unrestrictedSearchResults(portal_type="Patient"):
+        patient = brain._unrestrictedGetObject()
+        assign_pseudonym(patient)
+        patient.reindexObject(idxs=["identity_hash"])
+        count += 1
+    return count
+
+
 @implementer(INameFromTitle)
 @adapter(IPatient)
 class PatientNameFromPseudonym:
