@@ -12,6 +12,7 @@ from ern.cpms import _
 from plone import api
 from plone.dexterity.utils import createContentInContainer
 from types import SimpleNamespace
+from z3c.form.interfaces import NO_VALUE
 from zExceptions import BadRequest
 
 import typing
@@ -26,7 +27,10 @@ class EnrolmentError(typing.NamedTuple):
 
 
 def _value(data, name):
-    return getattr(data, name, None)
+    value = getattr(data, name, None)
+    # z3c.form's marker for a field that was not submitted: never a value
+    # (it is truthy, so a crafted form without the consent box would pass).
+    return None if value is NO_VALUE else value
 
 
 def enrolment_errors(data, today=None):
@@ -61,7 +65,7 @@ def enrolment_errors(data, today=None):
                 _("The enrolment date must lie between the birth and today."),
             )
         )
-    if not _value(data, "consent_care"):
+    if _value(data, "consent_care") is not True:
         errors.append(
             EnrolmentError(
                 "consent_care",
