@@ -2,6 +2,9 @@
 
 from ern.cpms.groups import group_id
 from plone import api
+from zExceptions import BadRequest
+from zope.event import notify
+from zope.lifecycleevent import ObjectModifiedEvent
 
 import pytest
 
@@ -98,3 +101,18 @@ def test_centres_do_not_keep_an_order_list(portal):
         portal["centres"]["necker"].getOrdering().__class__.__name__
         == "UnorderedOrdering"
     )
+
+
+def test_a_second_ern_of_the_same_network_is_refused(portal, manager):
+    with pytest.raises(BadRequest, match="There is already an ERN for ERN-EYE"):
+        api.content.create(
+            container=portal["erns"], type="ERN", code="ERN-EYE", title="Again"
+        )
+    assert [ern.code for ern in portal["erns"].objectValues()].count("ERN-EYE") == 1
+
+
+def test_changing_an_ern_code_to_a_taken_one_is_refused(portal, manager):
+    ern = portal["erns"]["euro-nmd"]
+    ern.code = "ERN-EYE"
+    with pytest.raises(BadRequest, match="There is already an ERN for ERN-EYE"):
+        notify(ObjectModifiedEvent(ern))

@@ -9,21 +9,16 @@ from Acquisition import aq_inner
 from Acquisition import aq_parent
 from datetime import date
 from ern.cpms import _
+from ern.cpms.refusals import field_error_of
+from ern.cpms.refusals import FieldError
 from plone import api
 from plone.dexterity.utils import createContentInContainer
 from types import SimpleNamespace
 from z3c.form.interfaces import NO_VALUE
 from zExceptions import BadRequest
 
-import typing
-
 
 EARLIEST_BIRTH = date(1900, 1, 1)
-
-
-class EnrolmentError(typing.NamedTuple):
-    field: str
-    message: str
 
 
 def _value(data, name):
@@ -36,7 +31,7 @@ def _value(data, name):
 def enrolment_errors(data, today=None):
     """What stops `data` (an enrolment form's values) from being enrolled.
 
-    Returns a list of EnrolmentError, empty when the enrolment may go ahead.
+    Returns a list of FieldError, empty when the enrolment may go ahead.
     """
     today = today or date.today()
     errors = []
@@ -44,13 +39,13 @@ def enrolment_errors(data, today=None):
         value = _value(data, name)
         if value is not None and not value.strip():
             errors.append(
-                EnrolmentError(name, _("Enter the patient's given and family names."))
+                FieldError(name, _("Enter the patient's given and family names."))
             )
             break
     birth = _value(data, "date_of_birth")
     if birth is not None and not EARLIEST_BIRTH <= birth <= today:
         errors.append(
-            EnrolmentError(
+            FieldError(
                 "date_of_birth",
                 _("The date of birth must lie between 1 January 1900 and today."),
             )
@@ -60,14 +55,14 @@ def enrolment_errors(data, today=None):
         enrolled > today or (birth is not None and enrolled < birth)
     ):
         errors.append(
-            EnrolmentError(
+            FieldError(
                 "enrolment_date",
                 _("The enrolment date must lie between the birth and today."),
             )
         )
     if _value(data, "consent_care") is not True:
         errors.append(
-            EnrolmentError(
+            FieldError(
                 "consent_care",
                 _(
                     "A patient can only be enrolled with signed consent for "
@@ -79,7 +74,7 @@ def enrolment_errors(data, today=None):
     consent_date = _value(data, "consent_care_date")
     if consent_date is None or consent_date > today:
         errors.append(
-            EnrolmentError(
+            FieldError(
                 "consent_care_date",
                 _(
                     "Enter the date the consent for care was signed; it cannot "
@@ -92,7 +87,7 @@ def enrolment_errors(data, today=None):
         or _value(data, "consent_care_form_kept_by_centre")
     ):
         errors.append(
-            EnrolmentError(
+            FieldError(
                 "consent_care_form",
                 _(
                     "Upload the signed consent form, or state that your centre "
@@ -132,7 +127,7 @@ def duplicate_error(centre, identity_hash, exclude_uid=None):
     centre_path = "/".join(centre.getPhysicalPath()) + "/"
     for brain in enrolments_of(identity_hash, exclude_uid):
         if brain.getPath().startswith(centre_path):
-            return EnrolmentError(
+            return FieldError(
                 "family_name",
                 _(
                     "This patient is already enrolled at your centre as "
@@ -169,17 +164,6 @@ def enrol(centre, **data):
             centre, "Patient", checkConstraints=True, **data
         )
     except BadRequest as error:
-        if getattr(error, "enrolment_error", None) is None:
+        if field_error_of(error) is None:
             raise
-        raise EnrolmentRefused([error.enrolment_error]) from error
-
-
-def refusal(error):
-    """A BadRequest for an EnrolmentError, as the REST API and forms answer.
-
-    Plain BadRequest, not a subclass: Zope maps an exception to its HTTP
-    status by the class name.
-    """
-    exception = BadRequest(api.portal.translate(error.message))
-    exception.enrolment_error = error
-    return exception
+        raise EnrolmentRefused([field_error_of(error)]) from error

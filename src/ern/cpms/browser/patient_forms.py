@@ -1,52 +1,37 @@
 """The enrolment and patient edit forms: refusals shown in the form."""
 
+from ern.cpms.browser.forms import RefusalsInForm
+from ern.cpms.browser.forms import refuse
 from ern.cpms.content.patient import IPatient
 from ern.cpms.enrolment import enrolment_errors
 from plone.dexterity.browser.add import DefaultAddForm
 from plone.dexterity.browser.add import DefaultAddView
 from plone.dexterity.browser.edit import DefaultEditForm
 from types import SimpleNamespace
-from z3c.form.interfaces import ActionExecutionError
-from z3c.form.interfaces import WidgetActionExecutionError
-from zExceptions import BadRequest
-from zope.interface import Invalid
 
 
-def refuse(form, rule):
-    """Show an EnrolmentError beside its field (or above the form)."""
-    if rule.field in form.widgets:
-        raise WidgetActionExecutionError(rule.field, Invalid(rule.message))
-    raise ActionExecutionError(Invalid(rule.message))
+IPATIENT_FIELDS = tuple(IPatient.names())
 
 
-class PatientAddForm(DefaultAddForm):
+class PatientAddForm(RefusalsInForm, DefaultAddForm):
     """Checks every enrolment rule on the whole form before anything is
-    created, and shows a refusal beside its field.
+    created.
 
     The schema's invariant sees one fieldset at a time in a form with
     fieldsets, so the form asks the rules itself, with all the data; the
     rule that needs the other records (a second enrolment of the same
-    person) comes from the add event.
+    person) comes from the add event, through RefusalsInForm.
     """
 
     def createAndAdd(self, data):
         errors = enrolment_errors(SimpleNamespace(**data))
         if errors:
             refuse(self, errors[0])
-        try:
-            return super().createAndAdd(data)
-        except BadRequest as error:
-            rule = getattr(error, "enrolment_error", None)
-            if rule is None:
-                raise
-            refuse(self, rule)
+        return super().createAndAdd(data)
 
 
 class PatientAddView(DefaultAddView):
     form = PatientAddForm
-
-
-IPATIENT_FIELDS = tuple(IPatient.names())
 
 
 class PatientEditForm(DefaultEditForm):

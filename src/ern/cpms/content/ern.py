@@ -1,7 +1,10 @@
 """ERN: one European Reference Network."""
 
 from ern.cpms import _
+from ern.cpms.refusals import FieldError
+from ern.cpms.refusals import refusal
 from ern.cpms.vocabularies.networks import NETWORKS_BY_CODE
+from plone import api
 from plone.base.interfaces import INameFromTitle
 from plone.dexterity.content import Container
 from plone.supermodel import model
@@ -57,3 +60,23 @@ class ERNNameFromCode:
     @property
     def title(self):
         return self.context.code
+
+
+def refuse_second_ern_with_code(ern, event):
+    """One ERN per network: a second one with the same code is refused."""
+    if getattr(event, "newParent", True) is None:
+        return
+    catalog = api.portal.get_tool("portal_catalog")
+    for brain in catalog.unrestrictedSearchResults(
+        portal_type="ERN", ern_code=ern.code
+    ):
+        if ern.UID() != brain.UID:
+            raise refusal(
+                FieldError(
+                    "code",
+                    _(
+                        "There is already an ERN for ${code}: ${url}",
+                        mapping={"code": ern.code, "url": brain.getURL()},
+                    ),
+                )
+            )

@@ -12,7 +12,7 @@ from ern.cpms import _
 from ern.cpms import pseudonym
 from ern.cpms.enrolment import duplicate_error
 from ern.cpms.enrolment import enrolment_errors
-from ern.cpms.enrolment import refusal
+from ern.cpms.refusals import refusal
 from plone import api
 from plone.autoform import directives
 from plone.base.interfaces import INameFromTitle

@@ -1,0 +1,38 @@
+"""Add and edit forms that show a rule's refusal beside its field."""
+
+from ern.cpms.refusals import field_error_of
+from plone.dexterity.browser.add import DefaultAddForm
+from plone.dexterity.browser.add import DefaultAddView
+from z3c.form.interfaces import ActionExecutionError
+from z3c.form.interfaces import WidgetActionExecutionError
+from zExceptions import BadRequest
+from zope.interface import Invalid
+
+
+def refuse(form, error):
+    """Show a FieldError beside its field, or above the form."""
+    if error.field in form.widgets:
+        raise WidgetActionExecutionError(error.field, Invalid(error.message))
+    raise ActionExecutionError(Invalid(error.message))
+
+
+class RefusalsInForm:
+    """Mixin for a Dexterity add form: a refusal raised while the object is
+    added (an add-event rule) is shown in the form, and nothing is added."""
+
+    def createAndAdd(self, data):
+        try:
+            return super().createAndAdd(data)
+        except BadRequest as exception:
+            error = field_error_of(exception)
+            if error is None:
+                raise
+            refuse(self, error)
+
+
+class ERNAddForm(RefusalsInForm, DefaultAddForm):
+    """The ERN add form: a second ERN of the same network is refused here."""
+
+
+class ERNAddView(DefaultAddView):
+    form = ERNAddForm
