@@ -51,3 +51,67 @@ def test_countries_vocabulary_uses_iso_codes(portal, get_vocabulary):
     vocabulary = get_vocabulary("ern.cpms.vocabularies.Countries", portal)
     assert vocabulary.getTerm("NL").title == "Netherlands"
     assert "XX" not in vocabulary
+
+
+def enrol_same_person_elsewhere(portal):
+    from datetime import date
+    from ern.cpms import enrolment
+
+    with api.env.adopt_user(username="dr.martin"):
+        return enrolment.enrol(
+            portal["centres"]["necker"],
+            given_names="Lotte",
+            family_name="Jansen",
+            date_of_birth=date(2012, 4, 17),
+            sex="female",
+            enrolment_date=date(2026, 11, 5),
+            consent_care=True,
+            consent_care_date=date(2026, 11, 5),
+            consent_care_form_kept_by_centre=True,
+        )
+
+
+def lotte(portal):
+    (brain,) = [
+        b
+        for b in api.content.find(portal_type="Patient", unrestricted=True)
+        if b._unrestrictedGetObject().family_name == "Jansen"
+    ]
+    return brain._unrestrictedGetObject()
+
+
+def test_patient_page_for_own_centre(portal, http_request):
+    patient = lotte(portal)
+    enrol_same_person_elsewhere(portal)
+    with api.env.adopt_user(username="dr.dekker"):
+        html = api.content.get_view("view", patient, http_request)()
+    assert "Lotte Jansen" in html
+    assert "2012-04-17" in html
+    assert patient.Title() in html
+    assert "recorded by" in html
+    assert "dr.dekker" in html
+    assert "also enrolled at" in html
+    assert "Hôpital Necker-Enfants malades" in html
+    assert "ERN-EYE: Diagnosis" in html
+    assert "Draft" in html
+
+
+def test_patient_page_without_identity_permission_shows_no_identity(
+    portal, http_request
+):
+    patient = lotte(portal)
+    enrol_same_person_elsewhere(portal)
+    # Someone who may see the record but not the identity (a future role).
+    patient.manage_setLocalRoles("expert.rossi", ["HealthProfessional"])
+    patient.manage_permission("ern.cpms: View patient identity", ["Manager"], acquire=0)
+    with api.env.adopt_user(username="expert.rossi"):
+        html = api.content.get_view("view", patient, http_request)()
+    assert patient.Title() in html
+    assert "Jansen" not in html
+    assert "2012-04-17" not in html
+    # Centre names are public (navigation), the match is not.
+    assert "also enrolled at" not in html
+
+
+def test_consent_records_who_recorded_it(portal):
+    assert lotte(portal).consent_care_recorded_by == "dr.dekker"

@@ -1,9 +1,15 @@
 """Pages of the ERN and centre directories."""
 
+from ern.cpms import _
+from ern.cpms.enrolment import matches_elsewhere
 from ern.cpms.vocabularies.countries import country_name
 from ern.cpms.vocabularies.networks import NETWORKS_BY_CODE
+from ern.cpms.vocabularies.sexes import SEXES
 from plone import api
 from Products.Five.browser import BrowserView
+
+
+VIEW_IDENTITY_PERMISSION = "ern.cpms: View patient identity"
 
 
 class ERNView(BrowserView):
@@ -32,4 +38,62 @@ class CentreView(BrowserView):
             NETWORKS_BY_CODE[code]
             for code in self.context.ern_memberships or ()
             if code in NETWORKS_BY_CODE
+        ]
+
+
+class PatientView(BrowserView):
+    """A patient: identity (for the own centre), consents, panels."""
+
+    def can_view_identity(self):
+        return api.user.has_permission(VIEW_IDENTITY_PERMISSION, obj=self.context)
+
+    def matches_elsewhere(self):
+        """Other centres that enrolled the same person (own centre only)."""
+        if not self.can_view_identity():
+            return []
+        return matches_elsewhere(self.context)
+
+    def sex(self):
+        return dict(SEXES).get(self.context.sex, self.context.sex)
+
+    def other_consents(self):
+        answers = {True: _("yes"), False: _("no")}
+        return [
+            _(
+                "${consent}: ${answer}",
+                mapping={
+                    "consent": api.portal.translate(title),
+                    "answer": api.portal.translate(answers[bool(value)]),
+                },
+            )
+            for title, value in (
+                (
+                    _("Consent to ERN registries and databases"),
+                    self.context.consent_registries,
+                ),
+                (
+                    _("Consent to be contacted for research"),
+                    self.context.consent_research,
+                ),
+            )
+        ]
+
+    def panels(self):
+        """The patient's panels the user may see, newest first."""
+        workflow = api.portal.get_tool("portal_workflow")
+        return [
+            {
+                "url": brain.getURL(),
+                "title": brain.Title,
+                "state": api.portal.translate(
+                    workflow.getTitleForStateOnType(brain.review_state, "Panel"),
+                    domain="ern.cpms",
+                ),
+            }
+            for brain in api.content.find(
+                context=self.context,
+                portal_type="Panel",
+                sort_on="created",
+                sort_order="descending",
+            )
         ]

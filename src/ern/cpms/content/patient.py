@@ -52,6 +52,7 @@ class IPatient(model.Schema):
             "consent_care_date",
             "consent_care_form",
             "consent_care_form_kept_by_centre",
+            "consent_care_recorded_by",
             "consent_registries",
             "consent_research",
         ],
@@ -118,6 +119,14 @@ class IPatient(model.Schema):
         title=_("The signed form is kept by the centre"),
         required=False,
         default=False,
+    )
+
+    directives.omitted("consent_care_recorded_by")
+    consent_care_recorded_by = schema.TextLine(
+        title=_("Consent for care recorded by"),
+        description=_("The user who enrolled the patient with this consent."),
+        required=False,
+        readonly=True,
     )
 
     consent_registries = schema.Bool(
@@ -227,3 +236,9 @@ def identity_changed(patient, event):
     """Keep the identity hash in step with the identity fields."""
     assign_pseudonym(patient)
     patient.reindexObject(idxs=["identity_hash"])
+
+
+def record_consent(patient, event):
+    """Who recorded the consent for care: the user who enrolled the patient."""
+    if not patient.__dict__.get("consent_care_recorded_by"):
+        patient.consent_care_recorded_by = api.user.get_current().getId()
