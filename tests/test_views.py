@@ -115,3 +115,17 @@ def test_patient_page_without_identity_permission_shows_no_identity(
 
 def test_consent_records_who_recorded_it(portal):
     assert lotte(portal).consent_care_recorded_by == "dr.dekker"
+
+
+def test_ern_page_shows_thematic_areas_and_coordinators(portal, http_request):
+    html = api.content.get_view("view", portal["erns"]["ern-eye"], http_request)()
+    assert "Neuro-ophthalmology" in html
+    assert "Sophie Laurent" in html
+
+
+def test_coordinators_are_the_members_of_the_group(portal):
+    ern = portal["erns"]["ern-eye"]
+    assert ern.coordinators() == ["Sophie Laurent"]
+    api.group.add_user(groupname="ern-eye-coordinators", username="dr.weber")
+    assert ern.coordinators() == ["Jonas Weber", "Sophie Laurent"]
+    assert portal["erns"]["euro-nmd"].coordinators() == []

@@ -26,6 +26,7 @@ class DemoERN(typing.NamedTuple):
     code: str
     title: str
     helpdesk_email: str
+    thematic_areas: tuple
 
 
 class DemoCentre(typing.NamedTuple):
@@ -51,11 +52,23 @@ ERNS = (
         "ERN-EYE",
         "European Reference Network for Rare Eye Diseases",
         "helpdesk@ern-eye.example.org",
+        (
+            "Retinal rare eye diseases",
+            "Neuro-ophthalmology",
+            "Paediatric ophthalmology",
+            "Rare anterior segment diseases",
+        ),
     ),
     DemoERN(
         "EURO-NMD",
         "European Reference Network for Rare Neuromuscular Diseases",
         "helpdesk@euro-nmd.example.org",
+        (
+            "Muscle diseases",
+            "Neuromuscular junction disorders",
+            "Peripheral nerve disorders",
+            "Motor neuron diseases",
+        ),
     ),
 )
 
@@ -178,6 +191,7 @@ def _ensure_erns(portal):
             code=ern.code,
             title=ern.title,
             helpdesk_email=ern.helpdesk_email,
+            thematic_areas=list(ern.thematic_areas),
         )
 
 

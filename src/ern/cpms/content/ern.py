@@ -1,6 +1,7 @@
 """ERN: one European Reference Network."""
 
 from ern.cpms import _
+from ern.cpms.groups import group_id
 from ern.cpms.refusals import FieldError
 from ern.cpms.refusals import refusal
 from ern.cpms.vocabularies.networks import NETWORKS_BY_CODE
@@ -29,6 +30,17 @@ class IERN(model.Schema):
         required=False,
     )
 
+    thematic_areas = schema.List(
+        title=_("Thematic areas"),
+        description=_(
+            "The areas the network's work is organised in, one a line (for "
+            "example retinal diseases, neuro-ophthalmology)."
+        ),
+        value_type=schema.TextLine(),
+        required=False,
+        default=[],
+    )
+
     helpdesk_email = schema.TextLine(
         title=_("Helpdesk e-mail"),
         description=_("Where members of this network ask for help."),
@@ -40,6 +52,20 @@ class IERN(model.Schema):
 @implementer(IERN)
 class ERN(Container):
     """A European Reference Network."""
+
+    def coordinators(self):
+        """The ERN's coordinators: the members of its coordinators group.
+
+        Coordinators are not a field: the group holds the ERNCoordinator role
+        on the ERN, so adding someone to it is all it takes (groups.py).
+        """
+        groupname = group_id(self, "coordinators")
+        if api.group.get(groupname=groupname) is None:
+            return []
+        return sorted(
+            (user.getProperty("fullname") or user.getId())
+            for user in api.user.get_users(groupname=groupname)
+        )
 
     def thematic_area_or_default(self):
         """The thematic area written on the ERN, or the network's usual one."""
