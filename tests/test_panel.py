@@ -125,3 +125,21 @@ def test_other_centre_cannot_open_a_panel_for_the_patient(patient):
     assert not api.user.get_permissions(username="dr.martin", obj=patient)[
         "ern.cpms: Add Panel"
     ]
+
+
+def test_a_panel_can_only_be_added_inside_a_patient(portal, patient):
+    centre = portal["centres"]["erasmus-mc"]
+    with api.env.adopt_user(username="dr.dekker"):
+        assert [t.getId() for t in patient.allowedContentTypes()] == ["Panel"]
+    with api.env.adopt_roles(["Manager"]):
+        for container in (portal, portal["erns"], centre):
+            assert "Panel" not in [t.getId() for t in container.allowedContentTypes()]
+
+
+def test_a_patient_can_only_be_added_inside_a_centre(portal, patient):
+    centre = portal["centres"]["erasmus-mc"]
+    with api.env.adopt_user(username="dr.dekker"):
+        assert [t.getId() for t in centre.allowedContentTypes()] == ["Patient"]
+    with api.env.adopt_roles(["Manager"]):
+        for container in (portal, portal["erns"], portal["centres"], patient):
+            assert "Patient" not in [t.getId() for t in container.allowedContentTypes()]
