@@ -54,3 +54,14 @@ def test_login_endpoint_issues_a_token(request_factory):
     )
     assert response.status_code == 200
     assert response.json()["token"]
+
+
+def test_a_second_ern_of_a_network_is_refused_with_400(
+    request_factory, functional_portal
+):
+    manager = request_factory(role="Manager")
+    response = manager.post(
+        "/erns", json={"@type": "ERN", "code": "ERN-EYE", "title": "x"}
+    )
+    assert response.status_code == 400
+    assert "There is already an ERN for ERN-EYE" in response.json()["message"]
