@@ -2,8 +2,8 @@
 
 from AccessControl import Unauthorized
 from datetime import date
-from ern.cpms import enrolment
 from ern.cpms.panels import transition_refusal
+from patients import enrol_as
 from plone import api
 from plone.api.exc import InvalidParameterError
 from plone.dexterity.utils import createContentInContainer
@@ -13,18 +13,14 @@ import pytest
 
 @pytest.fixture
 def patient(portal):
-    with api.env.adopt_user(username="dr.dekker"):
-        return enrolment.enrol(
-            portal["centres"]["erasmus-mc"],
-            given_names="Daan",
-            family_name="Smit",
-            date_of_birth=date(2009, 2, 2),
-            sex="male",
-            enrolment_date=date(2026, 11, 2),
-            consent_care=True,
-            consent_care_date=date(2026, 11, 1),
-            consent_care_form_kept_by_centre=True,
-        )
+    return enrol_as(
+        "dr.dekker",
+        portal["centres"]["erasmus-mc"],
+        given_names="Daan",
+        family_name="Smit",
+        date_of_birth=date(2009, 2, 2),
+        sex="male",
+    )
 
 
 def open_panel(patient, user="dr.dekker", **fields):

@@ -5,6 +5,9 @@ from ern.cpms import enrolment as enrolment_api
 from ern.cpms import pseudonym
 from ern.cpms.demo import DEMO_PASSWORD
 from ern.cpms.enrolment import enrolment_errors
+from patients import enrol_as
+from patients import enrolment_data
+from patients import rest_payload
 from plone import api
 from types import SimpleNamespace
 
@@ -17,23 +20,11 @@ TODAY = date(2026, 11, 27)
 
 
 def enrolment(**changes):
-    data = {
-        "given_names": "Lotte",
-        "family_name": "Verbruggen",
-        "date_of_birth": date(2015, 6, 1),
-        "sex": "female",
-        "enrolment_date": date(2026, 11, 1),
-        "consent_care": True,
-        "consent_care_date": date(2026, 10, 30),
-        "consent_care_form_kept_by_centre": True,
-    }
-    data.update(changes)
-    return data
+    return enrolment_data(**changes)
 
 
 def enrol(centre, user="dr.dekker", **changes):
-    with api.env.adopt_user(username=user):
-        return enrolment_api.enrol(centre, **enrolment(**changes))
+    return enrol_as(user, centre, **changes)
 
 
 @pytest.fixture
@@ -217,13 +208,7 @@ class TestOverREST:
         self, request_factory, functional_portal
     ):
         before = set(functional_portal["centres"]["erasmus-mc"].objectIds())
-        payload = {
-            "@type": "Patient",
-            **{
-                k: v.isoformat() if isinstance(v, date) else v
-                for k, v in enrolment(consent_care=False).items()
-            },
-        }
+        payload = rest_payload(consent_care=False)
         response = self.session(request_factory, "dr.dekker").post(
             "/centres/erasmus-mc", json=payload
         )
@@ -235,13 +220,7 @@ class TestOverREST:
     def test_second_enrolment_refused_over_rest(
         self, request_factory, enrolled, marker
     ):
-        payload = {
-            "@type": "Patient",
-            **{
-                k: v.isoformat() if isinstance(v, date) else v
-                for k, v in enrolment(family_name=marker).items()
-            },
-        }
+        payload = rest_payload(family_name=marker)
         response = self.session(request_factory, "dr.dekker").post(
             "/centres/erasmus-mc", json=payload
         )
@@ -250,14 +229,7 @@ class TestOverREST:
         assert enrolled.Title() in response.text
 
     def test_a_chosen_id_is_refused(self, request_factory, functional_portal, marker):
-        payload = {
-            "@type": "Patient",
-            "id": marker.lower(),
-            **{
-                k: v.isoformat() if isinstance(v, date) else v
-                for k, v in enrolment(family_name=marker).items()
-            },
-        }
+        payload = {**rest_payload(family_name=marker), "id": marker.lower()}
         response = self.session(request_factory, "dr.dekker").post(
             "/centres/erasmus-mc", json=payload
         )

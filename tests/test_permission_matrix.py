@@ -6,8 +6,8 @@ from AccessControl.SecurityManagement import setSecurityManager
 from AccessControl.SpecialUsers import nobody
 from contextlib import contextmanager
 from datetime import date
-from ern.cpms import enrolment
 from pathlib import Path
+from patients import enrol_as
 from plone import api
 from plone.dexterity.utils import createContentInContainer
 
@@ -106,18 +106,13 @@ def patient(portal):
     api.group.add_user(
         groupname="erasmus-mc-health-professionals", username="dr.bakker"
     )
-    with acting_as("dr.dekker"):
-        return enrolment.enrol(
-            portal["centres"]["erasmus-mc"],
-            given_names="Noor",
-            family_name="Visser",
-            date_of_birth=date(2014, 8, 8),
-            sex="female",
-            enrolment_date=date(2026, 11, 3),
-            consent_care=True,
-            consent_care_date=date(2026, 11, 3),
-            consent_care_form_kept_by_centre=True,
-        )
+    return enrol_as(
+        "dr.dekker",
+        portal["centres"]["erasmus-mc"],
+        given_names="Noor",
+        family_name="Visser",
+        date_of_birth=date(2014, 8, 8),
+    )
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ history, vocabularies, errors — is searched for them.
 """
 
 from datetime import date
-from ern.cpms import enrolment
 from ern.cpms.demo import DEMO_PASSWORD
+from patients import enrol_as
 from plone import api
 from plone.dexterity.utils import createContentInContainer
 
@@ -46,19 +46,15 @@ def markers():
 def case(functional_portal, markers):
     """An enrolled patient with a draft and an open panel; committed."""
     centre = functional_portal["centres"]["erasmus-mc"]
+    patient = enrol_as(
+        "dr.dekker",
+        centre,
+        given_names=markers["given_names"],
+        family_name=markers["family_name"],
+        hospital_record_number=markers["hospital_record_number"],
+        date_of_birth=date(2013, 7, 19),
+    )
     with api.env.adopt_user(username="dr.dekker"):
-        patient = enrolment.enrol(
-            centre,
-            given_names=markers["given_names"],
-            family_name=markers["family_name"],
-            hospital_record_number=markers["hospital_record_number"],
-            date_of_birth=date(2013, 7, 19),
-            sex="female",
-            enrolment_date=date(2026, 11, 4),
-            consent_care=True,
-            consent_care_date=date(2026, 11, 4),
-            consent_care_form_kept_by_centre=True,
-        )
         draft = createContentInContainer(
             patient, "Panel", ern="ERN-EYE", panel_type="diagnosis", reason="Draft."
         )

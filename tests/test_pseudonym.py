@@ -5,7 +5,7 @@ from ern.cpms import enrolment
 from ern.cpms import pseudonym
 from ern.cpms.content.patient import rotate_pseudonym_secret
 from ern.cpms.demo import DEMO_PASSWORD
-from plone import api
+from patients import enrol_as
 
 import pytest
 import transaction
@@ -144,20 +144,13 @@ def test_rotation_keeps_pseudonyms_and_recomputes_hashes(portal):
 
 def test_duplicates_are_still_refused_after_rotation(portal):
     rotate_pseudonym_secret(portal)
-    with (
-        api.env.adopt_user(username="dr.dekker"),
-        pytest.raises(enrolment.EnrolmentRefused),
-    ):
-        enrolment.enrol(
+    with pytest.raises(enrolment.EnrolmentRefused):
+        enrol_as(
+            "dr.dekker",
             portal["centres"]["erasmus-mc"],
             given_names="Lotte",
             family_name="Jansen",
             date_of_birth=date(2012, 4, 17),
-            sex="female",
-            enrolment_date=date(2026, 11, 1),
-            consent_care=True,
-            consent_care_date=date(2026, 11, 1),
-            consent_care_form_kept_by_centre=True,
         )
 
 

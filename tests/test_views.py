@@ -1,5 +1,7 @@
 """The ERN and centre pages say what a visitor needs to know."""
 
+from datetime import date
+from patients import enrol_as
 from plone import api
 
 
@@ -54,21 +56,13 @@ def test_countries_vocabulary_uses_iso_codes(portal, get_vocabulary):
 
 
 def enrol_same_person_elsewhere(portal):
-    from datetime import date
-    from ern.cpms import enrolment
-
-    with api.env.adopt_user(username="dr.martin"):
-        return enrolment.enrol(
-            portal["centres"]["necker"],
-            given_names="Lotte",
-            family_name="Jansen",
-            date_of_birth=date(2012, 4, 17),
-            sex="female",
-            enrolment_date=date(2026, 11, 5),
-            consent_care=True,
-            consent_care_date=date(2026, 11, 5),
-            consent_care_form_kept_by_centre=True,
-        )
+    return enrol_as(
+        "dr.martin",
+        portal["centres"]["necker"],
+        given_names="Lotte",
+        family_name="Jansen",
+        date_of_birth=date(2012, 4, 17),
+    )
 
 
 def lotte(portal):
