@@ -139,3 +139,28 @@ def test_a_patient_can_only_be_added_inside_a_centre(portal, patient):
     with api.env.adopt_roles(["Manager"]):
         for container in (portal, portal["erns"], portal["centres"], patient):
             assert "Patient" not in [t.getId() for t in container.allowedContentTypes()]
+
+
+def test_lead_is_told_why_close_is_not_offered(panel, http_request):
+    transition(panel, "open")
+    transition(panel, "submit_outcome")
+    with api.env.adopt_user(username="dr.dekker"):
+        html = panel.restrictedTraverse("@@view")()
+    assert "cpms-panel-refusals" in html
+    assert "outcome document is final" in html
+
+
+def test_members_are_not_told_about_steps_they_cannot_take(panel, http_request):
+    transition(panel, "open")
+    transition(panel, "submit_outcome")
+    panel.manage_setLocalRoles("expert.rossi", ["PanelMember"])
+    with api.env.adopt_user(username="expert.rossi"):
+        html = panel.restrictedTraverse("@@view")()
+    assert "cpms-panel-refusals" not in html
+
+
+def test_lead_is_told_why_a_draft_cannot_be_opened(patient, panel):
+    with api.env.adopt_user(username="dr.dekker"):
+        api.content.transition(obj=patient, transition="withdraw_consent")
+        html = panel.restrictedTraverse("@@view")()
+    assert "withdrawn consent for care" in html

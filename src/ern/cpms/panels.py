@@ -47,6 +47,32 @@ def _has_final_outcome(panel):
     )
 
 
+# The transitions whose guard asks transition_refusal, with the permission
+# that must be held before a refusal is worth explaining.
+EXPLAINED = (("open", "ern.cpms: Open panel"), ("close", "ern.cpms: Close panel"))
+
+
+def refusals_for_user(panel):
+    """What the current user could do here but for the data, and why not.
+
+    A list of (transition id, sentence): only transitions that leave the
+    panel's current state and whose permission the user holds.
+    """
+    workflow = api.portal.get_tool("portal_workflow")
+    (definition,) = workflow.getWorkflowsFor(panel)
+    state = definition.states[api.content.get_state(panel)]
+    result = []
+    for transition, permission in EXPLAINED:
+        if transition not in state.transitions:
+            continue
+        if not api.user.has_permission(permission, obj=panel):
+            continue
+        refusal = transition_refusal(panel, transition)
+        if refusal is not None:
+            result.append((transition, refusal))
+    return result
+
+
 class PanelGuard(BrowserView):
     """``@@panel-guard``: what the panel workflow's guard expressions call."""
 
