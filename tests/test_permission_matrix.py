@@ -20,6 +20,7 @@ MATRIX = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
 ACTIONS = {
     "view": "View",
     "view identity": "ern.cpms: View patient identity",
+    "view clinical data": "ern.cpms: View clinical data",
     "edit": "Modify portal content",
     "add panel": "ern.cpms: Add Panel",
     "delete": "Delete objects",

@@ -239,3 +239,55 @@ def test_a_centre_sees_only_its_own_patients(
         item["@id"].split("/centres/")[1].split("/")[0] for item in data["items"]
     }
     assert centres == centres_seen
+
+
+class TestInvitedExpertSeesTheSummaryOnly:
+    """Invariant 3: until an invitation is accepted, the summary only."""
+
+    @pytest.fixture
+    def clinical_marker(self, case):
+        marker = f"Clin{uuid.uuid4().hex[:10]}"
+        panel = case["panel"]
+        panel.history = f"History {marker}"
+        panel.genetics = f"Variant {marker}"
+        panel.questions = ["Which gene panel should be ordered?"]
+        panel.phenotype_present = ["HP:0000662"]
+        transaction.commit()
+        return marker
+
+    def get(self, functional_portal, case, userid, api_call):
+        site = functional_portal.absolute_url()
+        path = f"centres/erasmus-mc/{case['patient'].getId()}/{case['panel'].getId()}"
+        if api_call:
+            return session_for(userid).get(
+                f"{site}/++api++/{path}",
+                headers={"Accept": "application/json"},
+                timeout=30,
+            )
+        return session_for(userid).get(f"{site}/{path}", timeout=30)
+
+    @pytest.mark.parametrize("api_call", [True, False], ids=["rest", "html"])
+    def test_invited_expert_gets_no_clinical_data(
+        self, functional_portal, case, clinical_marker, api_call
+    ):
+        response = self.get(functional_portal, case, "dr.weber", api_call)
+        assert response.status_code == 200
+        assert "Which treatment would the panel advise?" in response.text
+        assert "Which gene panel should be ordered?" in response.text
+        assert clinical_marker not in response.text
+        assert "HP:0000662" not in response.text
+
+    def test_invited_expert_rest_leaves_clinical_fields_out(
+        self, functional_portal, case, clinical_marker
+    ):
+        data = self.get(functional_portal, case, "dr.weber", True).json()
+        assert "history" not in data
+        assert "phenotype_present" not in data
+        assert data["reason"] == "Which treatment would the panel advise?"
+
+    @pytest.mark.parametrize("api_call", [True, False], ids=["rest", "html"])
+    def test_member_reads_the_clinical_data(
+        self, functional_portal, case, clinical_marker, api_call
+    ):
+        response = self.get(functional_portal, case, "expert.rossi", api_call)
+        assert clinical_marker in response.text

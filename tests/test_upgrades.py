@@ -41,6 +41,7 @@ def test_every_step_is_offered_from_1000(site_at_version_1000, setup_tool):
         ("1001", "1002"),
         ("1002", "1003"),
         ("1003", "1004"),
+        ("1004", "1005"),
     ]
 
 

@@ -8,6 +8,8 @@ the type, never the patient.
 
 from ern.cpms import _
 from plone import api
+from plone.app.z3cform.widgets.select import AjaxSelectFieldWidget
+from plone.autoform import directives
 from plone.base.interfaces import INameFromTitle
 from plone.dexterity.content import Container
 from plone.supermodel import model
@@ -20,6 +22,8 @@ from zope.schema.interfaces import IVocabularyFactory
 from zope.schema.vocabulary import SimpleTerm
 from zope.schema.vocabulary import SimpleVocabulary
 
+
+VIEW_CLINICAL_DATA = "ern.cpms.ViewClinicalData"
 
 PANEL_TYPES = (
     ("diagnosis", _("Diagnosis")),
@@ -44,8 +48,57 @@ def current_user_id(context):
     return None if api.user.is_anonymous() else user.getId()
 
 
+CLINICAL_FIELDS = (
+    "history",
+    "examination",
+    "laboratory",
+    "genetics",
+    "imaging",
+    "histology",
+    "current_treatment",
+    "suspected_orpha",
+    "confirmed_orpha",
+    "icd10",
+    "phenotype_present",
+    "phenotype_absent",
+)
+
+
 class IPanel(model.Schema):
-    """The panel's summary: what an invited expert may read."""
+    """The consultation form.
+
+    The summary (ERN, type, urgency, reason, questions) is what an invited
+    expert may read; the clinical information and the coding carry the read
+    permission ``ern.cpms: View clinical data``, which the panel workflow
+    gives to the centre, the lead and the members, never to a pending
+    invitee.
+    """
+
+    model.fieldset(
+        "clinical",
+        label=_("Clinical information"),
+        fields=[
+            "history",
+            "examination",
+            "laboratory",
+            "genetics",
+            "imaging",
+            "histology",
+            "current_treatment",
+        ],
+    )
+    model.fieldset(
+        "coding",
+        label=_("Diagnosis and phenotype"),
+        fields=[
+            "suspected_orpha",
+            "confirmed_orpha",
+            "icd10",
+            "phenotype_present",
+            "phenotype_absent",
+        ],
+    )
+    directives.read_permission(**dict.fromkeys(CLINICAL_FIELDS, VIEW_CLINICAL_DATA))
 
     ern = schema.Choice(
         title=_("ERN"),
@@ -64,6 +117,84 @@ class IPanel(model.Schema):
         title=_("Reason for the request"),
         description=_("What the panel is asked; no names or identifying details."),
         required=True,
+    )
+
+    urgent = schema.Bool(
+        title=_("Urgent"),
+        description=_("Invited experts are notified at once."),
+        required=False,
+        default=False,
+    )
+
+    questions = schema.List(
+        title=_("Clinical questions"),
+        description=_("One question a line: what should the experts answer?"),
+        value_type=schema.TextLine(),
+        required=False,
+        default=[],
+    )
+
+    history = schema.Text(title=_("History and family history"), required=False)
+    examination = schema.Text(title=_("Examination"), required=False)
+    laboratory = schema.Text(title=_("Laboratory"), required=False)
+    genetics = schema.Text(title=_("Genetics"), required=False)
+    imaging = schema.Text(title=_("Imaging"), required=False)
+    histology = schema.Text(title=_("Histology"), required=False)
+    current_treatment = schema.Text(title=_("Current treatment"), required=False)
+
+    # Tens of thousands of terms: searched as one types, never listed whole.
+    directives.widget(
+        "suspected_orpha",
+        AjaxSelectFieldWidget,
+        vocabulary="ern.cpms.vocabularies.OrphaDiseases",
+    )
+    suspected_orpha = schema.List(
+        title=_("Suspected diagnosis (ORPHAcode)"),
+        value_type=schema.Choice(vocabulary="ern.cpms.vocabularies.OrphaDiseases"),
+        required=False,
+        default=[],
+    )
+    directives.widget(
+        "confirmed_orpha",
+        AjaxSelectFieldWidget,
+        vocabulary="ern.cpms.vocabularies.OrphaDiseases",
+    )
+    confirmed_orpha = schema.List(
+        title=_("Confirmed diagnosis (ORPHAcode)"),
+        value_type=schema.Choice(vocabulary="ern.cpms.vocabularies.OrphaDiseases"),
+        required=False,
+        default=[],
+    )
+    directives.widget(
+        "icd10", AjaxSelectFieldWidget, vocabulary="ern.cpms.vocabularies.ICD10"
+    )
+    icd10 = schema.List(
+        title=_("Diagnosis (ICD-10)"),
+        value_type=schema.Choice(vocabulary="ern.cpms.vocabularies.ICD10"),
+        required=False,
+        default=[],
+    )
+    directives.widget(
+        "phenotype_present",
+        AjaxSelectFieldWidget,
+        vocabulary="ern.cpms.vocabularies.HPOTerms",
+    )
+    phenotype_present = schema.List(
+        title=_("Phenotype: present (HPO)"),
+        value_type=schema.Choice(vocabulary="ern.cpms.vocabularies.HPOTerms"),
+        required=False,
+        default=[],
+    )
+    directives.widget(
+        "phenotype_absent",
+        AjaxSelectFieldWidget,
+        vocabulary="ern.cpms.vocabularies.HPOTerms",
+    )
+    phenotype_absent = schema.List(
+        title=_("Phenotype: excluded (HPO)"),
+        value_type=schema.Choice(vocabulary="ern.cpms.vocabularies.HPOTerms"),
+        required=False,
+        default=[],
     )
 
     panel_lead = schema.TextLine(
