@@ -64,6 +64,21 @@ CLINICAL_FIELDS = (
 )
 
 
+ORPHA = "ern.cpms.vocabularies.OrphaDiseases"
+ICD10 = "ern.cpms.vocabularies.ICD10"
+HPO = "ern.cpms.vocabularies.HPOTerms"
+
+
+def _coded(title, vocabulary):
+    """A list of codes from one of the terminologies."""
+    return schema.List(
+        title=title,
+        value_type=schema.Choice(vocabulary=vocabulary),
+        required=False,
+        default=[],
+    )
+
+
 class IPanel(model.Schema):
     """The consultation form.
 
@@ -143,59 +158,16 @@ class IPanel(model.Schema):
     current_treatment = schema.Text(title=_("Current treatment"), required=False)
 
     # Tens of thousands of terms: searched as one types, never listed whole.
-    directives.widget(
-        "suspected_orpha",
-        AjaxSelectFieldWidget,
-        vocabulary="ern.cpms.vocabularies.OrphaDiseases",
-    )
-    suspected_orpha = schema.List(
-        title=_("Suspected diagnosis (ORPHAcode)"),
-        value_type=schema.Choice(vocabulary="ern.cpms.vocabularies.OrphaDiseases"),
-        required=False,
-        default=[],
-    )
-    directives.widget(
-        "confirmed_orpha",
-        AjaxSelectFieldWidget,
-        vocabulary="ern.cpms.vocabularies.OrphaDiseases",
-    )
-    confirmed_orpha = schema.List(
-        title=_("Confirmed diagnosis (ORPHAcode)"),
-        value_type=schema.Choice(vocabulary="ern.cpms.vocabularies.OrphaDiseases"),
-        required=False,
-        default=[],
-    )
-    directives.widget(
-        "icd10", AjaxSelectFieldWidget, vocabulary="ern.cpms.vocabularies.ICD10"
-    )
-    icd10 = schema.List(
-        title=_("Diagnosis (ICD-10)"),
-        value_type=schema.Choice(vocabulary="ern.cpms.vocabularies.ICD10"),
-        required=False,
-        default=[],
-    )
-    directives.widget(
-        "phenotype_present",
-        AjaxSelectFieldWidget,
-        vocabulary="ern.cpms.vocabularies.HPOTerms",
-    )
-    phenotype_present = schema.List(
-        title=_("Phenotype: present (HPO)"),
-        value_type=schema.Choice(vocabulary="ern.cpms.vocabularies.HPOTerms"),
-        required=False,
-        default=[],
-    )
-    directives.widget(
-        "phenotype_absent",
-        AjaxSelectFieldWidget,
-        vocabulary="ern.cpms.vocabularies.HPOTerms",
-    )
-    phenotype_absent = schema.List(
-        title=_("Phenotype: excluded (HPO)"),
-        value_type=schema.Choice(vocabulary="ern.cpms.vocabularies.HPOTerms"),
-        required=False,
-        default=[],
-    )
+    directives.widget("suspected_orpha", AjaxSelectFieldWidget, vocabulary=ORPHA)
+    directives.widget("confirmed_orpha", AjaxSelectFieldWidget, vocabulary=ORPHA)
+    directives.widget("icd10", AjaxSelectFieldWidget, vocabulary=ICD10)
+    directives.widget("phenotype_present", AjaxSelectFieldWidget, vocabulary=HPO)
+    directives.widget("phenotype_absent", AjaxSelectFieldWidget, vocabulary=HPO)
+    suspected_orpha = _coded(_("Suspected diagnosis (ORPHAcode)"), ORPHA)
+    confirmed_orpha = _coded(_("Confirmed diagnosis (ORPHAcode)"), ORPHA)
+    icd10 = _coded(_("Diagnosis (ICD-10)"), ICD10)
+    phenotype_present = _coded(_("Phenotype: present (HPO)"), HPO)
+    phenotype_absent = _coded(_("Phenotype: excluded (HPO)"), HPO)
 
     panel_lead = schema.TextLine(
         title=_("Panel lead"),
