@@ -1,7 +1,5 @@
 """The enrolment form in the browser: refusals are shown in the form."""
 
-from ern.cpms.demo import DEMO_PASSWORD
-
 import pytest
 import re
 import transaction
@@ -29,14 +27,6 @@ EMPTY_MARKERS = {
         "consent_research",
     )
 }
-
-
-@pytest.fixture
-def browser(request_factory):
-    session = request_factory(basic_auth=("dr.dekker", DEMO_PASSWORD), api=False)
-    # As a browser asks: pages, not plone.restapi's JSON.
-    session.headers["Accept"] = "text/html"
-    return session
 
 
 @pytest.fixture

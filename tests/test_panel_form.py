@@ -1,16 +1,8 @@
 """The consultation form in the browser stays light with large vocabularies."""
 
-from ern.cpms.demo import DEMO_PASSWORD
 from plone import api
 
 import pytest
-
-
-@pytest.fixture
-def browser(request_factory):
-    session = request_factory(basic_auth=("dr.dekker", DEMO_PASSWORD), api=False)
-    session.headers["Accept"] = "text/html"
-    return session
 
 
 @pytest.fixture

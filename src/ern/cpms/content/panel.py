@@ -48,7 +48,8 @@ def current_user_id(context):
     return None if api.user.is_anonymous() else user.getId()
 
 
-CLINICAL_FIELDS = (
+# The two fieldsets of clinical data, both behind "View clinical data".
+CLINICAL_SECTIONS = (
     "history",
     "examination",
     "laboratory",
@@ -56,12 +57,15 @@ CLINICAL_FIELDS = (
     "imaging",
     "histology",
     "current_treatment",
+)
+CODING = (
     "suspected_orpha",
     "confirmed_orpha",
     "icd10",
     "phenotype_present",
     "phenotype_absent",
 )
+CLINICAL_FIELDS = CLINICAL_SECTIONS + CODING
 
 
 ORPHA = "ern.cpms.vocabularies.OrphaDiseases"
@@ -90,29 +94,9 @@ class IPanel(model.Schema):
     """
 
     model.fieldset(
-        "clinical",
-        label=_("Clinical information"),
-        fields=[
-            "history",
-            "examination",
-            "laboratory",
-            "genetics",
-            "imaging",
-            "histology",
-            "current_treatment",
-        ],
+        "clinical", label=_("Clinical information"), fields=list(CLINICAL_SECTIONS)
     )
-    model.fieldset(
-        "coding",
-        label=_("Diagnosis and phenotype"),
-        fields=[
-            "suspected_orpha",
-            "confirmed_orpha",
-            "icd10",
-            "phenotype_present",
-            "phenotype_absent",
-        ],
-    )
+    model.fieldset("coding", label=_("Diagnosis and phenotype"), fields=list(CODING))
     directives.read_permission(**dict.fromkeys(CLINICAL_FIELDS, VIEW_CLINICAL_DATA))
 
     ern = schema.Choice(
