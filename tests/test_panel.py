@@ -3,6 +3,7 @@
 from AccessControl import Unauthorized
 from datetime import date
 from ern.cpms.panels import transition_refusal
+from panels import write_outcome
 from patients import enrol_as
 from plone import api
 from plone.api.exc import InvalidParameterError
@@ -76,6 +77,7 @@ def test_draft_is_seen_by_the_centre_only(panel):
 
 def test_lifecycle_open_review_reopen(panel):
     assert transition(panel, "open") == "open"
+    write_outcome(panel)
     assert transition(panel, "submit_outcome") == "outcome_review"
     assert transition(panel, "reopen") == "open"
     assert transition(panel, "cancel") == "cancelled"
@@ -83,6 +85,7 @@ def test_lifecycle_open_review_reopen(panel):
 
 def test_close_is_refused_without_a_final_outcome_and_says_why(panel):
     transition(panel, "open")
+    write_outcome(panel)
     transition(panel, "submit_outcome")
     refusal = transition_refusal(panel, "close")
     assert "outcome document is final" in api.portal.translate(refusal)
@@ -143,6 +146,7 @@ def test_a_patient_can_only_be_added_inside_a_centre(portal, patient):
 
 def test_lead_is_told_why_close_is_not_offered(panel, http_request):
     transition(panel, "open")
+    write_outcome(panel)
     transition(panel, "submit_outcome")
     with api.env.adopt_user(username="dr.dekker"):
         html = panel.restrictedTraverse("@@view")()
@@ -152,6 +156,7 @@ def test_lead_is_told_why_close_is_not_offered(panel, http_request):
 
 def test_members_are_not_told_about_steps_they_cannot_take(panel, http_request):
     transition(panel, "open")
+    write_outcome(panel)
     transition(panel, "submit_outcome")
     panel.manage_setLocalRoles("expert.rossi", ["PanelMember"])
     with api.env.adopt_user(username="expert.rossi"):

@@ -26,8 +26,17 @@ def site_at_version_1000(portal, setup_tool):
         api.content.delete(objects=[portal["erns"], portal["centres"]])
     portal.portal_types.manage_delObjects(["ERNDirectory", "ERN", "CentreDirectory"])
     portal.portal_types.manage_delObjects(["Centre", "Patient", "Panel"])
+    portal.portal_types.manage_delObjects(
+        ["Invitation", "Comment", "Contribution", "OutcomeDocument"]
+    )
     portal.portal_workflow.manage_delObjects(
-        ["cpms_patient_workflow", "cpms_panel_workflow"]
+        [
+            "cpms_patient_workflow",
+            "cpms_panel_workflow",
+            "cpms_invitation_workflow",
+            "cpms_panel_content_workflow",
+            "cpms_outcome_workflow",
+        ]
     )
     portal.portal_catalog.delIndex("ern_memberships")
     del IAnnotations(portal)[SECRET_ANNOTATION]
@@ -42,6 +51,7 @@ def test_every_step_is_offered_from_1000(site_at_version_1000, setup_tool):
         ("1002", "1003"),
         ("1003", "1004"),
         ("1004", "1005"),
+        ("1005", "1006"),
     ]
 
 
@@ -61,6 +71,10 @@ def test_upgrade_from_1000_restores_everything(site_at_version_1000, setup_tool)
     assert portal.portal_workflow.getChainForPortalType("Panel") == (
         "cpms_panel_workflow",
     )
+    assert portal.portal_workflow.getChainForPortalType("Invitation") == (
+        "cpms_invitation_workflow",
+    )
+    assert "OutcomeDocument" in portal.portal_repository.getVersionableContentTypes()
     assert portal["centres"].portal_type == "CentreDirectory"
     assert portal["erns"].portal_type == "ERNDirectory"
     assert len(IAnnotations(portal)[SECRET_ANNOTATION]) == 32

@@ -7,6 +7,10 @@ it too, to say why a transition is not offered. None means allowed.
 from Acquisition import aq_inner
 from Acquisition import aq_parent
 from ern.cpms import _
+from ern.cpms.invitations import answer_refusal
+from ern.cpms.panel_content import children
+from ern.cpms.panel_content import outcome_of
+from ern.cpms.panel_content import outcome_refusal
 from plone import api
 from Products.Five.browser import BrowserView
 
@@ -34,22 +38,33 @@ def transition_refusal(panel, transition):
                 "${fields} missing.",
                 mapping={"fields": ", ".join(missing)},
             )
-    if transition == "close" and not _has_final_outcome(panel):
-        return _("A panel cannot be closed before its outcome document is final.")
+    if transition == "submit_outcome" and outcome_of(panel) is None:
+        return _("Draft the outcome document before sending it to review.")
+    if transition == "close":
+        outcome = outcome_of(panel)
+        if outcome is None or api.content.get_state(outcome) != "final":
+            return _("A panel cannot be closed before its outcome document is final.")
+        recorded = len(children(panel, "Contribution"))
+        if recorded < MINIMUM_CONTRIBUTIONS and not panel.few_contributions_confirmed:
+            return _(
+                "Only ${count} contribution(s) recorded: confirm that you close "
+                "the panel with fewer than ${minimum}.",
+                mapping={"count": recorded, "minimum": MINIMUM_CONTRIBUTIONS},
+            )
     return None
 
 
-def _has_final_outcome(panel):
-    return any(
-        api.content.get_state(child, default=None) == "final"
-        for child in panel.objectValues()
-        if child.portal_type == "OutcomeDocument"
-    )
+# Closing with fewer contributions is possible, but only once confirmed.
+MINIMUM_CONTRIBUTIONS = 2
 
 
 # The transitions whose guard asks transition_refusal, with the permission
 # that must be held before a refusal is worth explaining.
-EXPLAINED = (("open", "ern.cpms: Open panel"), ("close", "ern.cpms: Close panel"))
+EXPLAINED = (
+    ("open", "ern.cpms: Open panel"),
+    ("submit_outcome", "ern.cpms: Submit outcome for review"),
+    ("close", "ern.cpms: Close panel"),
+)
 
 
 def refusals_for_user(panel):
@@ -73,8 +88,24 @@ def refusals_for_user(panel):
     return result
 
 
-class PanelGuard(BrowserView):
-    """``@@panel-guard``: what the panel workflow's guard expressions call."""
+class Guard(BrowserView):
+    """What a workflow's guard expressions call: ``@@panel-guard``,
+    ``@@invitation-guard``, ``@@outcome-guard``. The same rule answers the
+    page or the API that must say why a transition is refused."""
+
+    refusal = staticmethod(transition_refusal)
 
     def allows(self, transition):
-        return transition_refusal(self.context, transition) is None
+        return self.refusal(self.context, transition) is None
+
+
+class PanelGuard(Guard):
+    refusal = staticmethod(transition_refusal)
+
+
+class InvitationGuard(Guard):
+    refusal = staticmethod(answer_refusal)
+
+
+class OutcomeGuard(Guard):
+    refusal = staticmethod(outcome_refusal)

@@ -4,6 +4,7 @@ The functional layer serves the site over a real WSGI server so that REST and
 browser tests talk HTTP to it.
 """
 
+from plone import api
 from plone.app.testing import applyProfile
 from plone.app.testing import FunctionalTesting
 from plone.app.testing import IntegrationTesting
@@ -39,6 +40,9 @@ class CPMSLayer(PloneSandboxLayer):
         applyProfile(portal, "ern.cpms:default")
         applyProfile(portal, "ern.cpms:demo")
         applyProfile(portal, "collective.MockMailHost:default")
+        api.portal.set_registry_record("plone.email_from_address", "cpms@example.org")
+        api.portal.set_registry_record("plone.email_from_name", "CPMS")
+        api.portal.set_registry_record("plone.smtp_host", "localhost")
 
 
 FIXTURE = CPMSLayer()

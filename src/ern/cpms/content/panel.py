@@ -153,6 +153,17 @@ class IPanel(model.Schema):
     phenotype_present = _coded(_("Phenotype: present (HPO)"), HPO)
     phenotype_absent = _coded(_("Phenotype: excluded (HPO)"), HPO)
 
+    few_contributions_confirmed = schema.Bool(
+        title=_("Close with fewer than 2 contributions"),
+        description=_(
+            "The lead confirms that the panel may close although fewer than "
+            "2 members recorded a contribution."
+        ),
+        required=False,
+        default=False,
+    )
+    directives.omitted("few_contributions_confirmed")
+
     panel_lead = schema.TextLine(
         title=_("Panel lead"),
         description=_("The user id of the clinician who leads the panel."),
@@ -166,6 +177,7 @@ class Panel(Container):
     """A consultation panel. Unordered: members add to it concurrently."""
 
     _ordering = "unordered"
+    few_contributions_confirmed = False
 
     @property
     def title(self):

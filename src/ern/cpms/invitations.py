@@ -1,0 +1,228 @@
+"""Inviting experts to a panel, their answers, and the roles that follow.
+
+The invitations of a panel decide who holds which role on it: an expert
+with a pending invitation is an InvitedExpert (reads the summary only), one
+who accepted is a PanelMember, one who declined or whose invitation was
+withdrawn holds nothing. ``sync_member_roles`` derives the panel's local
+roles from the invitations after every change, so the two cannot drift.
+"""
+
+from Acquisition import aq_inner
+from Acquisition import aq_parent
+from datetime import date
+from ern.cpms import _
+from ern.cpms.groups import group_id
+from ern.cpms.notifications import send
+from ern.cpms.panel_content import children
+from ern.cpms.refusals import FieldError
+from ern.cpms.refusals import refusal
+from plone import api
+from plone.dexterity.utils import createContentInContainer
+
+import typing
+
+
+ROLE_BY_STATE = {"pending": "InvitedExpert", "accepted": "PanelMember"}
+ACTIVE_STATES = tuple(ROLE_BY_STATE)
+MEMBER_ROLES = frozenset(ROLE_BY_STATE.values())
+INVITING_PANEL_STATES = ("open", "outcome_review")
+
+
+class Expert(typing.NamedTuple):
+    userid: str
+    fullname: str
+    centres: tuple  # ((centre title, country code), ...)
+
+    @property
+    def label(self):
+        """``Dr Ada Rossi — Charité (DE)``: what the lead searches in."""
+        places = "; ".join(f"{title} ({country})" for title, country in self.centres)
+        return f"{self.fullname} — {places}" if places else self.fullname
+
+
+def experts_of(ern_code):
+    """The health professionals of the centres that are members of an ERN."""
+    catalog = api.portal.get_tool("portal_catalog")
+    experts = {}
+    for brain in catalog.unrestrictedSearchResults(
+        portal_type="Centre", ern_memberships=ern_code, sort_on="sortable_title"
+    ):
+        centre = brain._unrestrictedGetObject()
+        place = (centre.Title(), centre.country or "")
+        groupname = group_id(centre, "health-professionals")
+        for user in api.user.get_users(groupname=groupname):
+            userid = user.getId()
+            known = experts.get(userid)
+            fullname = user.getProperty("fullname") or userid
+            centres = (known.centres if known else ()) + (place,)
+            experts[userid] = Expert(userid, fullname, centres)
+    return sorted(experts.values(), key=lambda expert: expert.fullname.lower())
+
+
+def panel_of(obj):
+    return aq_parent(aq_inner(obj))
+
+
+def invitations_of(panel, states=None):
+    """The invitations of a panel (objects), oldest first.
+
+    The state is read from each invitation, not from the catalog: during a
+    transition the catalog's review_state is not updated yet.
+    """
+    found = children(panel, "Invitation")
+    if states is None:
+        return found
+    return [i for i in found if api.content.get_state(i, default="pending") in states]
+
+
+def invitation_refusal(panel, userid):
+    """Why `userid` cannot be invited to `panel` now, or None."""
+    if api.content.get_state(panel, default=None) not in INVITING_PANEL_STATES:
+        return _("Experts can be invited while the panel is open.")
+    expert = {e.userid: e for e in experts_of(panel.ern)}.get(userid)
+    if expert is None:
+        return _(
+            "${user} is not an expert of ${ern}.",
+            mapping={"user": userid, "ern": panel.ern},
+        )
+    if userid == panel.panel_lead:
+        return _("${name} leads this panel.", mapping={"name": expert.fullname})
+    if any(i.invitee == userid for i in invitations_of(panel, ACTIVE_STATES)):
+        return _(
+            "${name} is already invited to this panel.",
+            mapping={"name": expert.fullname},
+        )
+    return None
+
+
+def invite(panel, userids, message="", reply_by=None):
+    """Invite experts; all are invited, or none (and the refusal says why)."""
+    userids = list(dict.fromkeys(userids or ()))
+    if not userids:
+        raise refusal(FieldError("experts", _("Choose at least one expert.")))
+    if reply_by is not None and reply_by < date.today():
+        raise refusal(FieldError("reply_by", _("The reply-by date is in the past.")))
+    for userid in userids:
+        reason = invitation_refusal(panel, userid)
+        if reason is not None:
+            raise refusal(FieldError("experts", reason))
+    return [
+        createContentInContainer(
+            panel,
+            "Invitation",
+            checkConstraints=True,
+            invitee=userid,
+            message=message or "",
+            reply_by=reply_by,
+        )
+        for userid in userids
+    ]
+
+
+def check_new_invitation(invitation, event):
+    """The rules hold however the invitation is made (form, REST, script)."""
+    panel = event.newParent
+    if panel is None:
+        return
+    reason = invitation_refusal(panel, invitation.invitee)
+    if reason is not None:
+        raise refusal(FieldError("invitee", reason))
+    user = api.user.get(userid=invitation.invitee)
+    invitation.invitee_name = user.getProperty("fullname") or invitation.invitee
+    invitation.title = api.portal.translate(
+        _("Invitation of ${name}", mapping={"name": invitation.invitee_name})
+    )
+
+
+def invitation_added(invitation, event):
+    """The invitee holds Invitee on it; the panel gets its roles; mail goes."""
+    invitation.manage_setLocalRoles(invitation.invitee, ["Invitee"])
+    invitation.reindexObjectSecurity()
+    panel = panel_of(invitation)
+    sync_member_roles(panel)
+    text = _(
+        "You are invited to an ERN virtual consultation panel. Open the "
+        "panel to read the questions and to answer whether you are "
+        "interested."
+    )
+    if panel.urgent:
+        text = _(
+            "Urgent: you are invited to an ERN virtual consultation panel. "
+            "Open the panel to read the questions and to answer whether you "
+            "are interested."
+        )
+    send([invitation.invitee], _("Invitation"), text, panel)
+
+
+def sync_member_roles(panel):
+    """Give the panel's local roles from its invitations, and only those."""
+    wanted = {}
+    for invitation in invitations_of(panel, ACTIVE_STATES):
+        state = api.content.get_state(invitation, default="pending")
+        role = ROLE_BY_STATE[state]
+        if wanted.get(invitation.invitee) != "PanelMember":
+            wanted[invitation.invitee] = role
+    changed = False
+    principals = {principal for principal, _roles in panel.get_local_roles()}
+    for principal in principals | set(wanted):
+        current = set(panel.get_local_roles_for_userid(principal))
+        target = (current - MEMBER_ROLES) | (
+            {wanted[principal]} if principal in wanted else set()
+        )
+        if target == current:
+            continue
+        changed = True
+        if target:
+            panel.manage_setLocalRoles(principal, sorted(target))
+        else:
+            panel.manage_delLocalRoles([principal])
+    if changed:
+        panel.reindexObjectSecurity()
+    return changed
+
+
+ANSWERS = {"accept": _("accepted"), "decline": _("declined")}
+
+
+def answer_refusal(invitation, transition):
+    """Why the invitee cannot answer now, or None."""
+    if api.content.get_state(invitation) != "pending":
+        return _("This invitation has already been answered or withdrawn.")
+    panel = panel_of(invitation)
+    if api.content.get_state(panel, default=None) not in INVITING_PANEL_STATES:
+        return _("This panel no longer takes new members.")
+    return None
+
+
+def answer(invitation, accept, reason=""):
+    """The invitee's answer: interested (accept) or not (decline, with why)."""
+    transition = "accept" if accept else "decline"
+    problem = answer_refusal(invitation, transition)
+    if problem is not None:
+        raise refusal(FieldError("answer", problem))
+    invitation.answer_reason = (reason or "").strip() or None
+    api.content.transition(obj=invitation, transition=transition)
+
+
+def withdraw(invitation):
+    """The lead withdraws an invitation (pending or accepted)."""
+    if api.content.get_state(invitation) not in ACTIVE_STATES:
+        raise refusal(FieldError("answer", _("This invitation is no longer active.")))
+    api.content.transition(obj=invitation, transition="withdraw")
+
+
+def invitation_transitioned(invitation, event):
+    """Roles follow the invitation; the lead hears the answer."""
+    if event.transition is None:
+        return
+    panel = panel_of(invitation)
+    sync_member_roles(panel)
+    if event.transition.id in ANSWERS:
+        text = _(
+            "${name} has ${answer} the invitation to this panel.",
+            mapping={
+                "name": invitation.invitee_name,
+                "answer": api.portal.translate(ANSWERS[event.transition.id]),
+            },
+        )
+        send([panel.panel_lead], _("Answer to an invitation"), text, panel)

@@ -1,0 +1,18 @@
+"""1005 → 1006: the work inside a panel."""
+
+from ern.cpms.upgrades import reimport
+from plone import api
+
+
+def add_panel_work(context):
+    """Install invitations, comments, contributions and the outcome document:
+    their types, workflows, permissions, icons, versioning and diff."""
+    reimport(
+        "typeinfo",
+        "workflow",
+        "rolemap",
+        "plone.app.registry",
+        "repositorytool",
+        "difftool",
+    )
+    api.portal.get_tool("portal_workflow").updateRoleMappings()
