@@ -6,6 +6,7 @@ from Acquisition import aq_parent
 from datetime import datetime
 from datetime import UTC
 from ern.cpms import _
+from ern.cpms.content.panel import record_patient_facts
 from ern.cpms.groups import group_id
 from ern.cpms.notifications import send
 from ern.cpms.refusals import FieldError
@@ -258,6 +259,8 @@ def panel_transitioned(panel, event):
     """The outcome document follows the panel; members hear of the change."""
     if event.transition is None:
         return
+    if event.transition.id == "open":
+        record_patient_facts(panel)
     outcome = outcome_of(panel)
     follow = PANEL_TO_OUTCOME.get(event.transition.id)
     if outcome is not None and follow is not None:

@@ -6,6 +6,9 @@ PanelLead on the panel (``update_panel_roles``); the title names the ERN and
 the type, never the patient.
 """
 
+from Acquisition import aq_inner
+from Acquisition import aq_parent
+from datetime import date
 from ern.cpms import _
 from plone import api
 from plone.app.z3cform.widgets.select import AjaxSelectFieldWidget
@@ -178,6 +181,17 @@ class Panel(Container):
 
     _ordering = "unordered"
     few_contributions_confirmed = False
+    patient_age_months = None
+    patient_sex = None
+
+    def patient_age(self):
+        """``14 years``, or ``18 months`` under 2: the age at opening."""
+        months = self.patient_age_months
+        if months is None:
+            return ""
+        if months < 24:
+            return _("${count} months", mapping={"count": months})
+        return _("${count} years", mapping={"count": months // 12})
 
     @property
     def title(self):
@@ -207,6 +221,18 @@ class PanelNameFromTitle:
     @property
     def title(self):
         return f"{self.context.ern}-{self.context.panel_type}"
+
+
+def record_patient_facts(panel, event=None):
+    """What the panel shows instead of the patient's identity: the age when
+    the panel is opened (recomputed at opening) and the sex."""
+    patient = aq_parent(aq_inner(panel))
+    born = getattr(patient, "date_of_birth", None)
+    if born is not None:
+        today = date.today()
+        months = (today.year - born.year) * 12 + today.month - born.month
+        panel.patient_age_months = months - (today.day < born.day)
+    panel.patient_sex = getattr(patient, "sex", None)
 
 
 def update_panel_roles(panel, event=None):

@@ -1,0 +1,310 @@
+"""The panel's pages: the panel itself, inviting experts, answering an
+invitation, commenting, closing, and the outcome PDF."""
+
+from ern.cpms import _
+from ern.cpms import invitations
+from ern.cpms.browser.forms import refuse
+from ern.cpms.content.panel import PANEL_TYPES
+from ern.cpms.outcome_pdf import render
+from ern.cpms.panel_content import children
+from ern.cpms.panel_content import contribution_of
+from ern.cpms.panel_content import fullname
+from ern.cpms.panel_content import missing_contributions
+from ern.cpms.panel_content import outcome_of
+from ern.cpms.panels import MINIMUM_CONTRIBUTIONS
+from ern.cpms.panels import transition_refusal
+from ern.cpms.refusals import field_error_of
+from ern.cpms.refusals import FieldError
+from ern.cpms.refusals import refusal
+from ern.cpms.timeline import KINDS
+from ern.cpms.timeline import timeline
+from ern.cpms.vocabularies.sexes import SEXES
+from html import escape
+from plone import api
+from plone.app.textfield.value import RichTextValue
+from plone.app.z3cform.widgets.select import AjaxSelectFieldWidget
+from plone.autoform import directives
+from plone.autoform.form import AutoExtensibleForm
+from plone.dexterity.browser.view import DefaultView
+from plone.dexterity.utils import createContentInContainer
+from plone.protect import CheckAuthenticator
+from Products.Five.browser import BrowserView
+from z3c.form import button
+from z3c.form import form
+from zExceptions import BadRequest
+from zExceptions import NotFound
+from zope import schema
+from zope.interface import Interface
+
+
+CLINICAL = "ern.cpms: View clinical data"
+
+
+def _can(permission, obj):
+    return api.user.has_permission(permission, obj=obj)
+
+
+class PanelView(DefaultView):
+    """The panel: summary for everyone who may see it; the clinical data,
+    the people, the timeline and the outcome for the centre and members."""
+
+    def panel_type(self):
+        return dict(PANEL_TYPES).get(self.context.panel_type, "")
+
+    def sex(self):
+        return dict(SEXES).get(self.context.patient_sex, "")
+
+    def state_title(self):
+        workflows = api.portal.get_tool("portal_workflow")
+        return workflows.getTitleForStateOnType(
+            api.content.get_state(self.context), "Panel"
+        )
+
+    def can_read_clinical(self):
+        return _can(CLINICAL, self.context)
+
+    def clinical_groups(self):
+        """The form's fieldsets of clinical data (read permission applied)."""
+        return [group for group in self.groups if group.widgets]
+
+    def my_invitation(self):
+        """The current user's pending invitation to this panel, if any."""
+        userid = api.user.get_current().getId()
+        for invitation in invitations.invitations_of(self.context, ("pending",)):
+            if invitation.invitee == userid:
+                return invitation
+        return None
+
+    def invitations(self):
+        if not self.can_read_clinical():
+            return []
+        workflows = api.portal.get_tool("portal_workflow")
+        return [
+            {
+                "obj": invitation,
+                "name": invitation.invitee_name,
+                "state": api.content.get_state(invitation),
+                "state_title": workflows.getTitleForStateOnType(
+                    api.content.get_state(invitation), "Invitation"
+                ),
+                "can_withdraw": _can("ern.cpms: Withdraw invitation", invitation),
+            }
+            for invitation in invitations.invitations_of(self.context)
+        ]
+
+    def can(self, permission):
+        return _can(permission, self.context)
+
+    def kinds(self):
+        return KINDS
+
+    def selected_kinds(self):
+        chosen = self.request.form.get("kind")
+        if isinstance(chosen, str):
+            chosen = [chosen]
+        known = {kind for kind, _label in KINDS}
+        return [kind for kind in chosen or () if kind in known]
+
+    def timeline(self):
+        if not self.can_read_clinical():
+            return []
+        return timeline(self.context, self.selected_kinds() or None)
+
+    def contributions(self):
+        if not self.can_read_clinical():
+            return []
+        return children(self.context, "Contribution")
+
+    def my_contribution(self):
+        return contribution_of(self.context, api.user.get_current().getId())
+
+    def missing_contributions(self):
+        return [fullname(userid) for userid in missing_contributions(self.context)]
+
+    def outcome(self):
+        outcome = outcome_of(self.context)
+        if outcome is None or not _can("View", outcome):
+            return None
+        return outcome
+
+    def outcome_state(self):
+        outcome = self.outcome()
+        return api.content.get_state(outcome) if outcome is not None else None
+
+    def few_contributions(self):
+        return len(self.contributions()) < MINIMUM_CONTRIBUTIONS
+
+    def can_close(self):
+        """The lead may close: the outcome is final (contributions aside)."""
+        return self.can("ern.cpms: Close panel") and self.outcome_state() == "final"
+
+
+class IInviteForm(Interface):
+    experts = schema.List(
+        title=_("Experts"),
+        description=_(
+            "Type a name, a centre or a country; experts of the panel's ERN."
+        ),
+        value_type=schema.Choice(vocabulary="ern.cpms.vocabularies.Experts"),
+        required=True,
+    )
+    directives.widget(
+        "experts",
+        AjaxSelectFieldWidget,
+        vocabulary="ern.cpms.vocabularies.Experts",
+    )
+    directives.write_permission(experts="ern.cpms.AddInvitation")
+    message = schema.Text(title=_("Message to the experts"), required=False)
+    reply_by = schema.Date(title=_("Reply by"), required=False)
+
+
+class InviteForm(AutoExtensibleForm, form.Form):
+    """``@@invite``: the lead invites experts of the ERN, all or none."""
+
+    schema = IInviteForm
+    ignoreContext = True
+    label = _("Invite experts")
+
+    @button.buttonAndHandler(_("Invite"), name="invite")
+    def handle_invite(self, action):
+        data, errors = self.extractData()
+        if errors:
+            self.status = self.formErrorsMessage
+            return
+        try:
+            invited = invitations.invite(
+                self.context,
+                data.get("experts") or [],
+                data.get("message") or "",
+                data.get("reply_by"),
+            )
+        except BadRequest as exception:
+            error = field_error_of(exception)
+            if error is None:
+                raise
+            refuse(self, error)
+        api.portal.show_message(
+            _("${count} expert(s) invited.", mapping={"count": len(invited)}),
+            request=self.request,
+        )
+        self.request.response.redirect(self.context.absolute_url())
+
+    @button.buttonAndHandler(_("Cancel"), name="cancel")
+    def handle_cancel(self, action):
+        self.request.response.redirect(self.context.absolute_url())
+
+
+class _PanelAction(BrowserView):
+    """A POST from a button on the panel page: checked, done, redirected."""
+
+    def __call__(self):
+        if self.request.method != "POST":
+            raise BadRequest("POST only")
+        CheckAuthenticator(self.request)
+        try:
+            message, target = self.act()
+        except BadRequest as exception:
+            error = field_error_of(exception)
+            if error is None:
+                raise
+            api.portal.show_message(error.message, self.request, type="error")
+            target = self.context.absolute_url()
+        else:
+            api.portal.show_message(message, self.request)
+        self.request.response.redirect(target)
+        return ""
+
+    def act(self):
+        raise NotImplementedError
+
+
+class InvitationAction(_PanelAction):
+    """``@@invitation-action``: accept, decline or withdraw one invitation."""
+
+    def act(self):
+        form = self.request.form
+        invitation = self.context.get(form.get("invitation", ""))
+        if invitation is None or invitation.portal_type != "Invitation":
+            raise NotFound("No such invitation")
+        action = form.get("action")
+        if action in ("accept", "decline"):
+            if invitation.invitee != api.user.get_current().getId():
+                raise NotFound("No such invitation")
+            invitations.answer(
+                invitation, accept=action == "accept", reason=form.get("reason", "")
+            )
+            if action == "accept":
+                return _("Welcome to the panel."), self.context.absolute_url()
+            return (
+                _("You declined the invitation. Thank you for answering."),
+                api.portal.get().absolute_url(),
+            )
+        if action == "withdraw":
+            if not _can("ern.cpms: Withdraw invitation", invitation):
+                raise NotFound("No such invitation")
+            invitations.withdraw(invitation)
+            return _("Invitation withdrawn."), self.context.absolute_url()
+        raise BadRequest("Unknown action")
+
+
+class AddComment(_PanelAction):
+    """``@@add-comment``: a plain-text comment from the timeline's box."""
+
+    def act(self):
+        text = (self.request.form.get("text") or "").strip()
+        if not text:
+            raise refusal(FieldError("text", _("Write a comment first.")))
+        html = "".join(
+            f"<p>{escape(paragraph).replace(chr(10), '<br />')}</p>"
+            for paragraph in text.replace("\r\n", "\n").split("\n\n")
+            if paragraph.strip()
+        )
+        createContentInContainer(
+            self.context,
+            "Comment",
+            checkConstraints=True,
+            text=RichTextValue(html, "text/html", "text/x-html-safe"),
+            in_reply_to=self.request.form.get("in_reply_to") or None,
+        )
+        return _("Comment added."), self.context.absolute_url() + "#timeline"
+
+
+class ClosePanel(_PanelAction):
+    """``@@close-panel``: close; with fewer than 2 contributions only when
+    the lead ticked the confirmation, which is recorded on the panel."""
+
+    def act(self):
+        panel = self.context
+        if self.request.form.get("confirm_few_contributions"):
+            panel.few_contributions_confirmed = True
+        reason = transition_refusal(panel, "close")
+        if reason is not None:
+            panel.few_contributions_confirmed = False
+            raise refusal(FieldError("close", reason))
+        comment = ""
+        if panel.few_contributions_confirmed:
+            comment = api.portal.translate(
+                _("Closed with fewer than 2 contributions, as confirmed by the lead.")
+            )
+        api.content.transition(obj=panel, transition="close", comment=comment)
+        return _("The panel is closed."), panel.absolute_url()
+
+
+class OutcomePDF(BrowserView):
+    """``@@pdf`` on a final outcome document."""
+
+    def __call__(self):
+        if api.content.get_state(self.context) != "final":
+            api.portal.show_message(
+                _("The PDF is available once the outcome is final."),
+                self.request,
+                type="error",
+            )
+            self.request.response.redirect(self.context.absolute_url())
+            return ""
+        data = render(self.context)
+        response = self.request.response
+        response.setHeader("Content-Type", "application/pdf")
+        response.setHeader("Content-Disposition", 'attachment; filename="outcome.pdf"')
+        response.setHeader("Cache-Control", "private, no-store")
+        return data

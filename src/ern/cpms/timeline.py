@@ -1,0 +1,121 @@
+"""A panel's timeline: one chronological feed of comments and events.
+
+Nothing is stored twice: events are read from the workflow histories of the
+panel and of what it contains (invitations, the outcome document), and from
+the comments and contributions themselves. The feed is for the people who
+may read the panel's clinical data; the view checks that before asking.
+"""
+
+from ern.cpms import _
+from ern.cpms.panel_content import author_of
+from ern.cpms.panel_content import children
+from ern.cpms.panel_content import fullname
+from plone import api
+
+import typing
+
+
+KINDS = (
+    ("comment", _("Comments")),
+    ("invitation", _("Invitations")),
+    ("contribution", _("Contributions")),
+    ("outcome", _("Outcome")),
+    ("state", _("Panel state")),
+)
+
+PANEL_EVENTS = {
+    None: _("${actor} drafted the panel."),
+    "open": _("${actor} opened the panel."),
+    "submit_outcome": _("${actor} sent the outcome for review."),
+    "reopen": _("${actor} reopened the panel."),
+    "close": _("${actor} closed the panel."),
+    "archive": _("${actor} archived the panel."),
+    "cancel": _("${actor} cancelled the panel."),
+}
+INVITATION_EVENTS = {
+    None: _("${actor} invited ${name}."),
+    "accept": _("${name} accepted the invitation."),
+    "decline": _("${name} declined the invitation."),
+    "withdraw": _("${actor} withdrew the invitation of ${name}."),
+}
+OUTCOME_EVENTS = {
+    None: _("${actor} drafted the outcome document."),
+    "submit_review": _("The outcome document went to review."),
+    "revise": _("The outcome document went back to draft."),
+    "finalise": _("${actor} finalised the outcome document."),
+}
+
+
+class Entry(typing.NamedTuple):
+    when: object  # DateTime
+    kind: str
+    text: str  # translated sentence
+    obj: object = None  # the comment or contribution, for its page and HTML
+    reply_to: str = ""  # the author of the comment replied to
+
+
+def _history(obj, events, kind, **mapping):
+    """One entry per workflow history record that has a sentence."""
+    workflow_history = getattr(obj, "workflow_history", {}) or {}
+    for records in workflow_history.values():
+        for record in records:
+            action = record.get("action")
+            if action not in events:
+                continue
+            text = api.portal.translate(
+                _(
+                    events[action],
+                    mapping={"actor": fullname(record.get("actor")), **mapping},
+                )
+            )
+            yield Entry(record["time"], kind, text)
+
+
+def timeline(panel, kinds=None):
+    """The panel's entries, oldest first, limited to `kinds` if given."""
+    wanted = set(kinds or (kind for kind, _label in KINDS))
+    entries = []
+    if "state" in wanted:
+        entries.extend(_history(panel, PANEL_EVENTS, "state"))
+    if "invitation" in wanted:
+        for invitation in children(panel, "Invitation"):
+            entries.extend(
+                _history(
+                    invitation,
+                    INVITATION_EVENTS,
+                    "invitation",
+                    name=invitation.invitee_name or invitation.invitee,
+                )
+            )
+    if "outcome" in wanted:
+        for outcome in children(panel, "OutcomeDocument"):
+            entries.extend(_history(outcome, OUTCOME_EVENTS, "outcome"))
+    if "comment" in wanted:
+        comments = children(panel, "Comment")
+        authors = {c.UID(): fullname(author_of(c)) for c in comments}
+        for comment in comments:
+            text = api.portal.translate(
+                _("${name} commented", mapping={"name": authors[comment.UID()]})
+            )
+            entries.append(
+                Entry(
+                    comment.created(),
+                    "comment",
+                    text,
+                    comment,
+                    authors.get(comment.in_reply_to or "", ""),
+                )
+            )
+    if "contribution" in wanted:
+        for contribution in children(panel, "Contribution"):
+            text = api.portal.translate(
+                _(
+                    "${name} recorded a contribution.",
+                    mapping={"name": fullname(author_of(contribution))},
+                )
+            )
+            entries.append(
+                Entry(contribution.created(), "contribution", text, contribution)
+            )
+    entries.sort(key=lambda entry: entry.when)
+    return entries

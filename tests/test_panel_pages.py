@@ -1,0 +1,259 @@
+"""The panel's pages over HTTP: invite, answer, comment, filter the
+timeline, close with confirmation, download the outcome PDF."""
+
+from datetime import date
+from ern.cpms import invitations
+from ern.cpms.demo import DEMO_PASSWORD
+from ern.cpms.panel_content import outcome_of
+from panels import as_user
+from panels import write_outcome
+from patients import enrol_as
+from plone import api
+from plone.dexterity.utils import createContentInContainer
+
+import io
+import pypdf
+import pytest
+import re
+import transaction
+
+
+IDENTITY = ("Sanne", "Brouwer", "HRN-77812")
+CLINICAL_MARKER = "Fundus shows bone-spicule pigment"
+AUTHENTICATOR = re.compile(r'name="_authenticator"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def panel(functional_portal):
+    patient = enrol_as(
+        "dr.dekker",
+        functional_portal["centres"]["erasmus-mc"],
+        given_names=IDENTITY[0],
+        family_name=IDENTITY[1],
+        hospital_record_number=IDENTITY[2],
+        date_of_birth=date(2011, 1, 15),
+    )
+    panel = as_user(
+        "dr.dekker",
+        createContentInContainer,
+        patient,
+        "Panel",
+        ern="ERN-EYE",
+        panel_type="diagnosis",
+        reason="Progressive night blindness.",
+        questions=["Is this X-linked retinitis pigmentosa?"],
+        examination=CLINICAL_MARKER,
+    )
+    as_user("dr.dekker", api.content.transition, obj=panel, transition="open")
+    transaction.commit()
+    return panel
+
+
+@pytest.fixture
+def session_of(request_factory):
+    def make(userid):
+        session = request_factory(basic_auth=(userid, DEMO_PASSWORD), api=False)
+        session.headers["Accept"] = "text/html"
+        return session
+
+    return make
+
+
+def refused_page(response):
+    """Plone refuses a logged-in user by sending them to require_login."""
+    return response.status_code in (401, 403, 404) or (
+        "require_login" in response.url or "insufficient-privileges" in response.url
+    )
+
+
+def post_on_page(session, page_url, action_url, data):
+    """POST a form of `page_url` with the page's CSRF token."""
+    token = AUTHENTICATOR.search(session.get(page_url).text).group(1)
+    return session.post(action_url, data={**data, "_authenticator": token})
+
+
+def test_panel_page_shows_age_and_sex_never_the_identity(panel, session_of):
+    for userid in ("dr.dekker", "expert.rossi"):
+        if userid == "expert.rossi":
+            as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"])
+            transaction.commit()
+        html = session_of(userid).get(panel.absolute_url()).text
+        assert "Age at panel opening" in html
+        assert re.search(r'class="cpms-age"[^>]*>\s*15 years', html)
+        for part in IDENTITY:
+            assert part not in html, (userid, part)
+
+
+def test_invite_form_invites_and_the_invitee_accepts(panel, session_of):
+    lead = session_of("dr.dekker")
+    url = panel.absolute_url()
+    response = post_on_page(
+        lead,
+        f"{url}/@@invite",
+        f"{url}/@@invite",
+        {
+            "form.widgets.experts": "expert.rossi",
+            "form.widgets.message": "Your view on the ERG, please.",
+            "form.buttons.invite": "Invite",
+        },
+    )
+    assert response.status_code == 200
+    assert "1 expert(s) invited" in response.text
+    transaction.begin()  # see what the server committed
+    (invitation,) = invitations.invitations_of(panel)
+    assert invitation.message == "Your view on the ERG, please."
+
+    expert = session_of("expert.rossi")
+    page = expert.get(url).text
+    assert "You are invited to this panel" in page
+    assert "Is this X-linked retinitis pigmentosa?" in page
+    assert CLINICAL_MARKER not in page
+    answered = post_on_page(
+        expert,
+        url,
+        f"{url}/@@invitation-action",
+        {"invitation": invitation.getId(), "action": "accept"},
+    )
+    assert "Welcome to the panel" in answered.text
+    assert CLINICAL_MARKER in expert.get(url).text
+
+
+def test_invite_form_refuses_a_non_expert_in_the_form(panel, session_of):
+    lead = session_of("dr.dekker")
+    url = panel.absolute_url()
+    response = post_on_page(
+        lead,
+        f"{url}/@@invite",
+        f"{url}/@@invite",
+        {"form.widgets.experts": "coordinator.eye", "form.buttons.invite": "Invite"},
+    )
+    assert response.status_code == 200
+    assert "Traceback" not in response.text
+    assert "invalid-feedback" in response.text
+    transaction.begin()
+    assert invitations.invitations_of(panel) == []
+
+
+def test_invite_form_is_the_leads_only(panel, session_of):
+    response = session_of("dr.martin").get(f"{panel.absolute_url()}/@@invite")
+    assert refused_page(response)
+
+
+def test_the_expert_search_finds_by_centre_and_country(panel, session_of):
+    lead = session_of("dr.dekker")
+    url = f"{panel.absolute_url()}/@@invite/@@getVocabulary"
+    params = {"name": "ern.cpms.vocabularies.Experts", "field": "experts"}
+    found = lead.get(url, params={**params, "query": "Charité"}).json()["results"]
+    assert {"expert.rossi", "dr.weber"} <= {item["id"] for item in found}
+    assert "dr.dekker" not in {item["id"] for item in found}  # the lead
+    # Someone else may not search the experts through this form.
+    other = session_of("dr.martin").get(url, params={**params, "query": "Charité"})
+    assert "expert.rossi" not in other.text
+
+
+def test_declining_removes_the_panel_from_the_expert(panel, session_of):
+    (invitation,) = as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"])
+    transaction.commit()
+    expert = session_of("expert.rossi")
+    url = panel.absolute_url()
+    post_on_page(
+        expert,
+        url,
+        f"{url}/@@invitation-action",
+        {"invitation": invitation.getId(), "action": "decline", "reason": "On leave"},
+    )
+    assert refused_page(expert.get(url))
+
+
+def test_comments_are_sanitised_and_the_timeline_filters(panel, session_of):
+    url = panel.absolute_url()
+    lead = session_of("dr.dekker")
+    post_on_page(
+        lead,
+        url,
+        f"{url}/@@add-comment",
+        {"text": "Look at <script>alert(1)</script> the ERG.\n\nSecond paragraph."},
+    )
+    page = lead.get(url).text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page or "alert(1)" not in page
+    assert "Anna Dekker commented" in page
+    assert "Anna Dekker opened the panel." in page
+    only_comments = lead.get(url, params={"kind": "comment"}).text
+    assert "Anna Dekker commented" in only_comments
+    assert "opened the panel" not in only_comments
+
+
+def test_an_empty_comment_is_refused_with_a_message(panel, session_of):
+    url = panel.absolute_url()
+    lead = session_of("dr.dekker")
+    response = post_on_page(lead, url, f"{url}/@@add-comment", {"text": "  "})
+    assert "Write a comment first." in response.text
+    transaction.begin()
+    assert not [o for o in panel.objectValues() if o.portal_type == "Comment"]
+
+
+def finalised(panel):
+    for invitation in as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"]):
+        as_user("expert.rossi", invitations.answer, invitation, accept=True)
+    as_user(
+        "expert.rossi",
+        createContentInContainer,
+        panel,
+        "Contribution",
+        checkConstraints=True,
+        assessment="X-linked RP likely.",
+        recommendation="RPGR sequencing.",
+    )
+    write_outcome(panel)
+    as_user("dr.dekker", api.content.transition, obj=panel, transition="submit_outcome")
+    outcome = outcome_of(panel)
+    as_user("dr.dekker", api.content.transition, obj=outcome, transition="finalise")
+    transaction.commit()
+    return outcome
+
+
+def test_closing_with_one_contribution_needs_the_tick(panel, session_of):
+    finalised(panel)
+    url = panel.absolute_url()
+    lead = session_of("dr.dekker")
+    page = lead.get(url).text
+    assert "Close the panel anyway" in page
+    refused = post_on_page(lead, url, f"{url}/@@close-panel", {})
+    assert "confirm that you close" in refused.text
+    transaction.begin()
+    assert api.content.get_state(panel) == "outcome_review"
+    post_on_page(lead, url, f"{url}/@@close-panel", {"confirm_few_contributions": "1"})
+    transaction.begin()
+    assert api.content.get_state(panel) == "closed"
+    history = panel.workflow_history["cpms_panel_workflow"][-1]
+    assert "fewer than 2 contributions" in history["comments"]
+
+
+def test_the_final_outcome_downloads_as_a_pdf_without_identity(panel, session_of):
+    outcome = finalised(panel)
+    response = session_of("expert.rossi").get(f"{outcome.absolute_url()}/@@pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    text = "\n".join(
+        page.extract_text()
+        for page in pypdf.PdfReader(io.BytesIO(response.content)).pages
+    )
+    assert panel.aq_parent.Title() in text
+    assert "ERN-EYE" in text
+    assert "Marco Rossi" in text  # a member, with the centre
+    assert "Charité" in text
+    assert "Retinitis pigmentosa, X-linked." in text
+    assert "treating clinician" in text
+    assert "Signed off by Anna Dekker, Erasmus MC" in text
+    for part in IDENTITY:
+        assert part not in text
+        assert part.encode() not in response.content
+
+
+def test_no_pdf_before_the_outcome_is_final(panel, session_of):
+    outcome = write_outcome(panel)
+    transaction.commit()
+    response = session_of("dr.dekker").get(f"{outcome.absolute_url()}/@@pdf")
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "once the outcome is final" in response.text
