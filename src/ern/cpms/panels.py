@@ -7,6 +7,7 @@ it too, to say why a transition is not offered. None means allowed.
 from Acquisition import aq_inner
 from Acquisition import aq_parent
 from ern.cpms import _
+from ern.cpms.data_requests import request_refusal
 from ern.cpms.invitations import answer_refusal
 from ern.cpms.panel_content import children
 from ern.cpms.panel_content import outcome_of
@@ -105,6 +106,10 @@ class PanelGuard(Guard):
 
 class InvitationGuard(Guard):
     refusal = staticmethod(answer_refusal)
+
+
+class DataRequestGuard(Guard):
+    refusal = staticmethod(request_refusal)
 
 
 class OutcomeGuard(Guard):

@@ -36,7 +36,7 @@ SECRET_BYTES = 32
 _CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0"})
 
 
-def _fold(text):
+def fold(text):
     """Case, accents and white space folded; punctuation kept as a space."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -53,10 +53,10 @@ def normalise_identity(family_name, given_names, date_of_birth, sex):
     if not isinstance(date_of_birth, date):
         raise TypeError("date_of_birth must be a date")
     parts = (
-        _fold(family_name),
-        _fold(given_names),
+        fold(family_name),
+        fold(given_names),
         date_of_birth.isoformat(),
-        _fold(sex),
+        fold(sex),
     )
     return "\x1f".join(parts)
 

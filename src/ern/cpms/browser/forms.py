@@ -30,9 +30,11 @@ class RefusalsInForm:
             refuse(self, error)
 
 
-class ERNAddForm(RefusalsInForm, DefaultAddForm):
-    """The ERN add form: a second ERN of the same network is refused here."""
+class RefusingAddForm(RefusalsInForm, DefaultAddForm):
+    """The add form of a type whose add-event rules may refuse (a second ERN
+    of the same network, a second contribution, a file naming the patient):
+    the refusal is shown in the form."""
 
 
-class ERNAddView(DefaultAddView):
-    form = ERNAddForm
+class RefusingAddView(DefaultAddView):
+    form = RefusingAddForm

@@ -5,7 +5,9 @@ from ern.cpms import _
 from ern.cpms import invitations
 from ern.cpms.browser.forms import refuse
 from ern.cpms.content.panel import PANEL_TYPES
+from ern.cpms.data_requests import answer_request
 from ern.cpms.outcome_pdf import render
+from ern.cpms.panel_content import author_of
 from ern.cpms.panel_content import children
 from ern.cpms.panel_content import contribution_of
 from ern.cpms.panel_content import fullname
@@ -130,6 +132,35 @@ class PanelView(DefaultView):
     def outcome_state(self):
         outcome = self.outcome()
         return api.content.get_state(outcome) if outcome is not None else None
+
+    def data_requests(self):
+        if not self.can_read_clinical():
+            return []
+        workflows = api.portal.get_tool("portal_workflow")
+        rows = []
+        for request in children(self.context, "DataRequest"):
+            state = api.content.get_state(request)
+            rows.append(
+                {
+                    "obj": request,
+                    "state": state,
+                    "state_title": workflows.getTitleForStateOnType(
+                        state, "DataRequest"
+                    ),
+                    "requester": fullname(author_of(request)),
+                    "can_answer": state == "open"
+                    and _can("ern.cpms: Answer data request", request),
+                }
+            )
+        return rows
+
+    def open_request_count(self):
+        return len([row for row in self.data_requests() if row["state"] == "open"])
+
+    def attachments(self):
+        if not self.can_read_clinical():
+            return []
+        return children(self.context, "Attachment")
 
     def few_contributions(self):
         return len(self.contributions()) < MINIMUM_CONTRIBUTIONS
@@ -267,6 +298,17 @@ class AddComment(_PanelAction):
             in_reply_to=self.request.form.get("in_reply_to") or None,
         )
         return _("Comment added."), self.context.absolute_url() + "#timeline"
+
+
+class AnswerDataRequest(_PanelAction):
+    """``@@answer-data-request``: the centre answers one open request."""
+
+    def act(self):
+        request = self.context.get(self.request.form.get("request", ""))
+        if request is None or request.portal_type != "DataRequest":
+            raise NotFound("No such data request")
+        answer_request(request, self.request.form.get("answer", ""))
+        return _("Answer sent."), self.context.absolute_url() + "#data-requests"
 
 
 class ClosePanel(_PanelAction):

@@ -5,8 +5,9 @@ from plone import api
 
 
 def add_panel_work(context):
-    """Install invitations, comments, contributions and the outcome document:
-    their types, workflows, permissions, icons, versioning and diff."""
+    """Install invitations, comments, contributions, data requests,
+    attachments and the outcome document: their types, workflows,
+    permissions, icons, settings, versioning and diff."""
     reimport(
         "typeinfo",
         "workflow",
