@@ -237,7 +237,7 @@ def outcome_transitioned(outcome, event):
 
 PANEL_TO_OUTCOME = {"submit_outcome": "submit_review", "reopen": "revise"}
 FREEZING = ("close", "cancel")
-EDITABLE_TYPES = ("Comment", "Contribution", "Attachment")
+EDITABLE_TYPES = ("Comment", "Contribution", "Attachment", "Meeting")
 
 
 def freeze(panel):

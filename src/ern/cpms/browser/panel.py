@@ -13,6 +13,7 @@ from ern.cpms.panel_content import contribution_of
 from ern.cpms.panel_content import fullname
 from ern.cpms.panel_content import missing_contributions
 from ern.cpms.panel_content import outcome_of
+from ern.cpms.panel_content import participants
 from ern.cpms.panels import MINIMUM_CONTRIBUTIONS
 from ern.cpms.panels import transition_refusal
 from ern.cpms.refusals import field_error_of
@@ -161,6 +162,37 @@ class PanelView(DefaultView):
         if not self.can_read_clinical():
             return []
         return children(self.context, "Attachment")
+
+    def meetings(self):
+        if not self.can_read_clinical():
+            return []
+        userid = api.user.get_current().getId()
+        rows = []
+        for meeting in children(self.context, "Meeting"):
+            answers = meeting.answers()
+
+            def named(answer, answers=answers):
+                return [fullname(u) for u, a in answers.items() if a == answer]
+
+            rows.append(
+                {
+                    "obj": meeting,
+                    "when": meeting.starts(),
+                    "until": meeting.ends(),
+                    "attending": [
+                        fullname(u) for u, a in answers.items() if a == "attend"
+                    ],
+                    "declined": [
+                        fullname(u) for u, a in answers.items() if a == "decline"
+                    ],
+                    "mine": answers.get(userid),
+                }
+            )
+        rows.sort(key=lambda row: row["when"])
+        return rows
+
+    def is_participant(self):
+        return api.user.get_current().getId() in participants(self.context)
 
     def few_contributions(self):
         return len(self.contributions()) < MINIMUM_CONTRIBUTIONS
