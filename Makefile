@@ -37,6 +37,10 @@ start: install ## Serve the site with demo data on http://localhost:8080/cpms
 	@CPMS_HOST=$(HOST) CPMS_PORT=$(PORT) CPMS_SITE=$(SITE) CPMS_DEMO=$(DEMO) \
 	  CPMS_VAR=$(VAR) $(BIN)/python scripts/cpms_instance.py start
 
+.PHONY: digests
+digests: install ## Send the daily notification digests (run from cron)
+	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) $(BIN)/python scripts/send_digests.py
+
 .PHONY: test
 test: install ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,7 +1,11 @@
-"""Helpers for the panel tests: acting as someone, writing an outcome."""
+"""Helpers for the panel tests: acting as someone, writing an outcome,
+reading the e-mails sent."""
 
 from plone import api
 from plone.dexterity.utils import createContentInContainer
+
+import email
+import email.header
 
 
 def as_user(userid, function, *args, **kwargs):
@@ -20,3 +24,18 @@ def write_outcome(panel, user="dr.dekker"):
         conclusions="Retinitis pigmentosa, X-linked.",
         recommendations="Genetic testing of RPGR; follow-up in 12 months.",
     )
+
+
+def messages(mailhost):
+    """Each sent message as text: its headers, then its decoded body."""
+    texts = []
+    for raw in mailhost.messages:
+        message = email.message_from_bytes(
+            raw if isinstance(raw, bytes) else raw.encode()
+        )
+        headers = "".join(
+            f"{name}: {email.header.make_header(email.header.decode_header(value))}\n"
+            for name, value in message.items()
+        )
+        texts.append(headers + message.get_payload(decode=True).decode())
+    return texts

@@ -9,6 +9,7 @@ from ern.cpms.panel_content import missing_contributions
 from ern.cpms.panels import transition_refusal
 from ern.cpms.refusals import field_error_of
 from panels import as_user
+from panels import messages
 from panels import write_outcome
 from patients import enrol_as
 from plone import api
@@ -16,8 +17,6 @@ from plone.api.exc import InvalidParameterError
 from plone.dexterity.utils import createContentInContainer
 from zExceptions import BadRequest
 
-import email
-import email.header
 import pytest
 
 
@@ -62,21 +61,6 @@ def refused(function, *args, **kwargs):
     with pytest.raises(BadRequest) as info:
         function(*args, **kwargs)
     return field_error_of(info.value)
-
-
-def messages(mailhost):
-    """Each sent message as text: its headers, then its decoded body."""
-    texts = []
-    for raw in mailhost.messages:
-        message = email.message_from_bytes(
-            raw if isinstance(raw, bytes) else raw.encode()
-        )
-        headers = "".join(
-            f"{name}: {email.header.make_header(email.header.decode_header(value))}\n"
-            for name, value in message.items()
-        )
-        texts.append(headers + message.get_payload(decode=True).decode())
-    return texts
 
 
 # Experts

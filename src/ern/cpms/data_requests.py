@@ -50,8 +50,8 @@ def check_new_request(request, event):
 def request_added(request, event):
     panel = panel_of(request)
     send(
+        "data_request",
         [panel.panel_lead],
-        _("Data request"),
         _(
             "${name} asks for more data about the patient.",
             mapping={"name": fullname(api.user.get_current().getId())},
@@ -86,8 +86,8 @@ def answer_request(request, text):
     request.reindexObject()
     panel = panel_of(request)
     send(
+        "data_request_answer",
         [author_of(request)],
-        _("Data request answered"),
         _("Your data request has been answered."),
         panel,
     )

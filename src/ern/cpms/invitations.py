@@ -151,7 +151,7 @@ def invitation_added(invitation, event):
             "Open the panel to read the questions and to answer whether you "
             "are interested."
         )
-    send([invitation.invitee], _("Invitation"), text, panel)
+    send("invitation", [invitation.invitee], text, panel)
 
 
 def sync_member_roles(panel):
@@ -225,4 +225,4 @@ def invitation_transitioned(invitation, event):
                 "answer": api.portal.translate(ANSWERS[event.transition.id]),
             },
         )
-        send([panel.panel_lead], _("Answer to an invitation"), text, panel)
+        send("invitation_answer", [panel.panel_lead], text, panel)

@@ -31,13 +31,19 @@ def meeting_saved(meeting, event):
     )
     panel = panel_of(meeting)
     added = IObjectAddedEvent.providedBy(event)
-    send(
-        participants(panel) - {api.user.get_current().getId()},
-        _("Meeting scheduled") if added else _("Meeting changed"),
-        _(
-            "A panel meeting is planned on ${when}.",
+    text = _(
+        "A panel meeting is planned on ${when}.",
+        mapping={"when": _label(meeting)},
+    )
+    if not added:
+        text = _(
+            "A panel meeting has changed; it is now on ${when}.",
             mapping={"when": _label(meeting)},
-        ),
+        )
+    send(
+        "meeting",
+        participants(panel) - {api.user.get_current().getId()},
+        text,
         panel,
     )
 

@@ -1,26 +1,57 @@
-"""E-mails about panels: pseudonym and link only, sent when the change commits.
+"""Notifications about panels: in the site, and by e-mail as each user chose.
 
-``api.portal.send_email`` hands the message to Plone's MailHost, whose
-delivery joins the transaction: nothing is sent for a request that fails or
-is retried after a conflict, and a retry that commits sends once.
+Every notification is kept in the recipient's list in the site (newest
+first). By e-mail, each user chooses per kind: at once, in a daily digest,
+or not at all (``NotificationCentre``). E-mails go through Plone's MailHost,
+whose delivery joins the transaction: nothing is sent for a request that
+fails or is retried after a conflict, and a retry that commits sends once.
 
-No message ever carries identifying patient data: the subject and the body
-name the panel (ERN and type) and the patient's pseudonym, and link to the
-panel, where the reader's permissions decide what they see.
+No notification ever carries identifying patient data: the subject and the
+body name the panel (ERN and type) and the patient's pseudonym, and link to
+the panel, where the reader's permissions decide what they see.
 """
 
 from Acquisition import aq_inner
 from Acquisition import aq_parent
+from BTrees.LOBTree import LOBTree
+from BTrees.OOBTree import OOBTree
+from datetime import datetime
+from datetime import UTC
 from ern.cpms import _
+from persistent.mapping import PersistentMapping
 from plone import api
 from plone.base.interfaces.controlpanel import IMailSchema
 from plone.registry.interfaces import IRegistry
+from zope.annotation.interfaces import IAnnotations
 from zope.component import getUtility
 
 import logging
+import secrets
+import time
 
 
 logger = logging.getLogger("ern.cpms.notifications")
+
+# kind → subject. The kinds a user sets a preference for.
+KINDS = {
+    "invitation": _("Invitation"),
+    "invitation_answer": _("Answer to an invitation"),
+    "comment": _("New comment"),
+    "data_request": _("Data request"),
+    "data_request_answer": _("Data request answered"),
+    "meeting": _("Meeting scheduled or changed"),
+    "outcome_review": _("Outcome sent for review"),
+    "outcome_final": _("Outcome final"),
+    "panel_closed": _("Panel closed"),
+}
+IMMEDIATE, DIGEST, OFF = "immediate", "digest", "off"
+CHOICES = (
+    (IMMEDIATE, _("E-mail at once")),
+    (DIGEST, _("Daily digest")),
+    (OFF, _("No e-mail")),
+)
+ANNOTATION = "ern.cpms.notifications"
+KEEP = 200  # notifications kept per user
 
 
 def panel_reference(panel):
@@ -40,35 +71,144 @@ def mail_configured():
     return bool(settings.email_from_address and settings.smtp_host)
 
 
-def send(userids, subject, text, panel):
-    """Mail `text` about `panel` to each user that has an e-mail address.
+class NotificationCentre:
+    """Per user: the notification list and the e-mail preference per kind.
 
-    A site without mail settings (a fresh ``make start``) still works: the
-    message is logged as not sent, and the action that caused it goes on.
+    Kept in an annotation of the site: one BTree of users, and per user a
+    BTree keyed by time (microseconds, three random digits appended), so that two
+    notifications for one user written at the same time do not conflict.
     """
+
+    def __init__(self, portal=None):
+        portal = portal or api.portal.get()
+        annotations = IAnnotations(portal)
+        if ANNOTATION not in annotations:
+            annotations[ANNOTATION] = PersistentMapping(
+                {"inbox": OOBTree(), "preferences": OOBTree()}
+            )
+        self.storage = annotations[ANNOTATION]
+
+    # Preferences
+
+    def preference(self, userid, kind):
+        return self.storage["preferences"].get(userid, {}).get(kind, IMMEDIATE)
+
+    def preferences(self, userid):
+        return {kind: self.preference(userid, kind) for kind in KINDS}
+
+    def set_preferences(self, userid, choices):
+        valid = {value for value, _label in CHOICES}
+        wanted = {k: v for k, v in choices.items() if k in KINDS and v in valid}
+        self.storage["preferences"][userid] = PersistentMapping(
+            {**self.preferences(userid), **wanted}
+        )
+
+    # The list
+
+    def _inbox(self, userid):
+        inbox = self.storage["inbox"]
+        if userid not in inbox:
+            inbox[userid] = LOBTree()
+        return inbox[userid]
+
+    def add(self, userid, kind, subject, text, url):
+        inbox = self._inbox(userid)
+        key = time.time_ns() // 1000 * 1000 + secrets.randbelow(1000)
+        inbox[key] = PersistentMapping(
+            {
+                "kind": kind,
+                "subject": subject,
+                "text": text,
+                "url": url,
+                "when": datetime.now(UTC),
+                "read": False,
+                "digest": self.preference(userid, kind) == DIGEST,
+            }
+        )
+        while len(inbox) > KEEP:
+            del inbox[inbox.minKey()]
+
+    def items(self, userid):
+        """(key, notification) pairs, newest first."""
+        inbox = self.storage["inbox"].get(userid)
+        return list(reversed(list(inbox.items()))) if inbox is not None else []
+
+    def unread(self, userid):
+        return sum(1 for _key, item in self.items(userid) if not item["read"])
+
+    def mark_read(self, userid):
+        for _key, item in self.items(userid):
+            if not item["read"]:
+                item["read"] = True
+
+    def pending_digests(self):
+        """{userid: [notification, …]} waiting for the daily digest."""
+        result = {}
+        for userid, inbox in self.storage["inbox"].items():
+            waiting = [item for item in inbox.values() if item.get("digest")]
+            if waiting:
+                result[userid] = waiting
+        return result
+
+
+def _email_of(userid):
+    user = api.user.get(userid=userid)
+    return user.getProperty("email") if user is not None else None
+
+
+def _mail(userid, subject, body):
+    address = _email_of(userid)
+    if not address:
+        logger.info("No e-mail address for %s; not notified", userid)
+        return
     if not mail_configured():
         logger.warning("Mail is not configured: %r not sent", subject)
         return
+    api.portal.send_email(recipient=address, subject=subject, body=body)
+
+
+FOOTER = _(
+    "You receive this message because you take part in this panel of the "
+    "Clinical Patient Management System. Choose which messages you receive "
+    "on your notification settings page."
+)
+
+
+def send(kind, userids, text, panel):
+    """Notify each user of `kind` about `panel`: in their list, and by
+    e-mail at once, in the next digest, or not, as they chose."""
     translate = api.portal.translate
     reference = panel_reference(panel)
-    subject = f"[CPMS] {translate(subject)}: {reference}"
-    body = "\n\n".join(
-        (
-            translate(text),
-            reference,
-            panel.absolute_url(),
-            translate(
-                _(
-                    "You receive this message because you take part in this "
-                    "panel of the Clinical Patient Management System."
-                )
-            ),
+    subject = f"[CPMS] {translate(KINDS[kind])}: {reference}"
+    text = translate(text)
+    url = panel.absolute_url()
+    body = "\n\n".join((text, reference, url, translate(FOOTER)))
+    centre = NotificationCentre()
+    for userid in sorted(set(userids) - {None}):
+        centre.add(userid, kind, subject, text, url)
+        if centre.preference(userid, kind) == IMMEDIATE:
+            _mail(userid, subject, body)
+
+
+def send_digests():
+    """One e-mail per user with everything their digest collected; run
+    daily (see docs/install.md). Returns the number of e-mails."""
+    centre = NotificationCentre()
+    translate = api.portal.translate
+    count = 0
+    for userid, waiting in centre.pending_digests().items():
+        lines = [
+            f"- {item['when']:%Y-%m-%d %H:%M} UTC {item['subject']}\n  {item['url']}"
+            for item in sorted(waiting, key=lambda item: item["when"])
+        ]
+        subject = "[CPMS] " + translate(
+            _(
+                "Your daily digest: ${count} notification(s)",
+                mapping={"count": len(waiting)},
+            )
         )
-    )
-    for userid in sorted(set(userids)):
-        user = api.user.get(userid=userid)
-        address = user.getProperty("email") if user is not None else None
-        if not address:
-            logger.info("No e-mail address for %s; not notified", userid)
-            continue
-        api.portal.send_email(recipient=address, subject=subject, body=body)
+        _mail(userid, subject, "\n".join(lines) + "\n\n" + translate(FOOTER))
+        for item in waiting:
+            item["digest"] = False
+        count += 1
+    return count

@@ -99,8 +99,8 @@ def authored(item, event):
 def comment_added(comment, event):
     panel = panel_of(comment)
     send(
+        "comment",
         _others(panel),
-        _("New comment"),
         _("${name} commented on the panel.", mapping={"name": fullname(_author())}),
         panel,
     )
@@ -228,8 +228,8 @@ def outcome_transitioned(outcome, event):
     outcome.reindexObject()
     panel = panel_of(outcome)
     send(
+        "outcome_final",
         _others(panel),
-        _("Outcome final"),
         _("The outcome document of the panel is final."),
         panel,
     )
@@ -270,10 +270,10 @@ def panel_transitioned(panel, event):
         freeze(panel)
     if event.transition.id == "submit_outcome":
         send(
+            "outcome_review",
             _others(panel),
-            _("Outcome sent for review"),
             _("The outcome document is ready for your review and comments."),
             panel,
         )
     if event.transition.id == "close":
-        send(_others(panel), _("Panel closed"), _("The panel is closed."), panel)
+        send("panel_closed", _others(panel), _("The panel is closed."), panel)

@@ -15,5 +15,6 @@ def add_panel_work(context):
         "plone.app.registry",
         "repositorytool",
         "difftool",
+        "actions",
     )
     api.portal.get_tool("portal_workflow").updateRoleMappings()
