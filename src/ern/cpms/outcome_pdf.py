@@ -13,6 +13,7 @@ from ern.cpms.content.panel import PANEL_TYPES
 from ern.cpms.invitations import invitations_of
 from ern.cpms.panel_content import centres_of
 from ern.cpms.panel_content import fullname
+from ern.cpms.questionnaire import answers_of
 from fpdf import FPDF
 from importlib.resources import files
 from plone import api
@@ -69,6 +70,10 @@ def outcome_sections(outcome):
         (
             translate(_("Summary of the contributions")),
             outcome.contributions_summary or "",
+        ),
+        (
+            translate(_("Questions of the ERN")),
+            "\n".join(f"{a['question']}: {a['answer']}" for a in answers_of(panel)),
         ),
         (translate(_("Conclusions")), outcome.conclusions or ""),
         (translate(_("Recommendations")), outcome.recommendations or ""),

@@ -12,6 +12,7 @@ from ern.cpms.invitations import answer_refusal
 from ern.cpms.panel_content import children
 from ern.cpms.panel_content import outcome_of
 from ern.cpms.panel_content import outcome_refusal
+from ern.cpms.questionnaire import missing_answers
 from plone import api
 from Products.Five.browser import BrowserView
 
@@ -38,6 +39,13 @@ def transition_refusal(panel, transition):
                 "Complete the consultation form before opening the panel: "
                 "${fields} missing.",
                 mapping={"fields": ", ".join(missing)},
+            )
+        unanswered = missing_answers(panel)
+        if unanswered:
+            return _(
+                "Answer the ERN's questionnaire before opening the panel: "
+                "${questions} missing.",
+                mapping={"questions": ", ".join(unanswered)},
             )
     if transition == "submit_outcome" and outcome_of(panel) is None:
         return _("Draft the outcome document before sending it to review.")

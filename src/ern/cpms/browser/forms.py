@@ -1,5 +1,6 @@
 """Add and edit forms that show a rule's refusal beside its field."""
 
+from ern.cpms.questionnaire import questionnaire_of
 from ern.cpms.refusals import field_error_of
 from plone.dexterity.browser.add import DefaultAddForm
 from plone.dexterity.browser.add import DefaultAddView
@@ -38,3 +39,18 @@ class RefusingAddForm(RefusalsInForm, DefaultAddForm):
 
 class RefusingAddView(DefaultAddView):
     form = RefusingAddForm
+
+
+class PanelAddForm(RefusingAddForm):
+    """The consultation form; when the ERN has its own questionnaire, the
+    next step is answering it."""
+
+    def add(self, obj):
+        super().add(obj)
+        panel = self.context.get(obj.getId())
+        if panel is not None and questionnaire_of(panel.ern) is not None:
+            self.immediate_view = f"{panel.absolute_url()}/@@questionnaire"
+
+
+class PanelAddView(DefaultAddView):
+    form = PanelAddForm

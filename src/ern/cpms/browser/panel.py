@@ -1,6 +1,7 @@
 """The panel's pages: the panel itself, inviting experts, answering an
 invitation, commenting, closing, and the outcome PDF."""
 
+from collective.easyform.api import get_schema
 from ern.cpms import _
 from ern.cpms import invitations
 from ern.cpms.browser.forms import refuse
@@ -16,6 +17,10 @@ from ern.cpms.panel_content import outcome_of
 from ern.cpms.panel_content import participants
 from ern.cpms.panels import MINIMUM_CONTRIBUTIONS
 from ern.cpms.panels import transition_refusal
+from ern.cpms.questionnaire import answers_of
+from ern.cpms.questionnaire import questionnaire_of
+from ern.cpms.questionnaire import store_answers
+from ern.cpms.questionnaire import values_of
 from ern.cpms.refusals import field_error_of
 from ern.cpms.refusals import FieldError
 from ern.cpms.refusals import refusal
@@ -193,6 +198,12 @@ class PanelView(DefaultView):
 
     def is_participant(self):
         return api.user.get_current().getId() in participants(self.context)
+
+    def questionnaire_answers(self):
+        return answers_of(self.context) if self.can_read_clinical() else []
+
+    def has_questionnaire(self):
+        return questionnaire_of(self.context.ern) is not None
 
     def few_contributions(self):
         return len(self.contributions()) < MINIMUM_CONTRIBUTIONS
@@ -382,3 +393,58 @@ class OutcomePDF(BrowserView):
         response.setHeader("Content-Disposition", 'attachment; filename="outcome.pdf"')
         response.setHeader("Cache-Control", "private, no-store")
         return data
+
+
+class QuestionnaireForm(AutoExtensibleForm, form.Form):
+    """``@@questionnaire``: the ERN's own questions, second step of the
+    consultation form; the answers are stored on the panel."""
+
+    ignoreContext = False
+    label = _("Questions of the ERN")
+    description = _(
+        "The ERN asks these questions of every panel. No names or "
+        "identifying details of the patient."
+    )
+
+    @property
+    def questionnaire(self):
+        if not hasattr(self, "_questionnaire"):
+            self._questionnaire = questionnaire_of(self.context.ern)
+        return self._questionnaire
+
+    @property
+    def schema(self):
+        if not hasattr(self, "_schema"):
+            self._schema = get_schema(self.questionnaire)
+        return self._schema
+
+    def getContent(self):
+        return values_of(self.context)
+
+    def update(self):
+        if self.questionnaire is None:
+            api.portal.show_message(
+                _("This ERN has no questionnaire."), self.request, type="info"
+            )
+            self.request.response.redirect(self.context.absolute_url())
+            return
+        super().update()
+
+    def render(self):
+        if self.questionnaire is None:
+            return ""
+        return super().render()
+
+    @button.buttonAndHandler(_("Save"), name="save")
+    def handle_save(self, action):
+        data, errors = self.extractData()
+        if errors:
+            self.status = self.formErrorsMessage
+            return
+        store_answers(self.context, self.questionnaire, data)
+        api.portal.show_message(_("Answers saved."), self.request)
+        self.request.response.redirect(self.context.absolute_url())
+
+    @button.buttonAndHandler(_("Cancel"), name="cancel")
+    def handle_cancel(self, action):
+        self.request.response.redirect(self.context.absolute_url())
