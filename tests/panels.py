@@ -1,6 +1,7 @@
 """Helpers for the panel tests: acting as someone, writing an outcome,
 reading the e-mails sent."""
 
+from ern.cpms.notifications import outbox
 from plone import api
 from plone.dexterity.utils import createContentInContainer
 
@@ -26,8 +27,18 @@ def write_outcome(panel, user="dr.dekker"):
     )
 
 
-def messages(mailhost):
-    """Each sent message as text: its headers, then its decoded body."""
+def messages(mailhost=None):
+    """The e-mails the current transaction will send when it commits, as
+    text: ``To: …``, ``Subject: …``, then the body."""
+    return [f"To: {m.address}\nSubject: {m.subject}\n\n{m.body}" for m in outbox()]
+
+
+def reset_mail():
+    outbox().clear()
+
+
+def sent_messages(mailhost):
+    """The e-mails the MockMailHost received (after a commit), as text."""
     texts = []
     for raw in mailhost.messages:
         message = email.message_from_bytes(

@@ -8,6 +8,8 @@ from ern.cpms import invitations
 from ern.cpms.refusals import field_error_of
 from fpdf import FPDF
 from panels import as_user
+from panels import messages
+from panels import reset_mail
 from patients import enrol_as
 from plone import api
 from plone.api.exc import InvalidParameterError
@@ -62,13 +64,13 @@ def refusal_of(function, *args, **kwargs):
 
 
 def test_a_member_asks_and_the_lead_is_told(panel):
-    panel.MailHost.reset()
+    reset_mail()
     request = ask(panel)
     assert api.content.get_state(request) == "open"
     assert request.Title() == "Data request of Marco Rossi"
     assert data_requests.open_requests(panel) == [request]
-    (mail,) = panel.MailHost.messages
-    assert b"dr.dekker@example.org" in mail
+    (mail,) = messages()
+    assert "dr.dekker@example.org" in mail
 
 
 def test_a_due_date_in_the_past_is_refused(panel):
@@ -79,14 +81,14 @@ def test_a_due_date_in_the_past_is_refused(panel):
 
 def test_the_centre_answers_and_the_requester_is_told(panel):
     request = ask(panel)
-    panel.MailHost.reset()
+    reset_mail()
     as_user("dr.dekker", data_requests.answer_request, request, "OCT attached.")
     assert api.content.get_state(request) == "answered"
     assert request.answer == "OCT attached."
     assert request.answered_by == "dr.dekker"
     assert data_requests.open_requests(panel) == []
-    (mail,) = panel.MailHost.messages
-    assert b"expert.rossi@example.org" in mail
+    (mail,) = messages()
+    assert "expert.rossi@example.org" in mail
 
 
 def test_an_empty_answer_is_refused_and_the_request_stays_open(panel):

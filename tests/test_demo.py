@@ -94,12 +94,56 @@ def test_demo_patients_are_known_by_pseudonym_only(portal):
             assert person.family_name.lower() not in brain.getPath()
 
 
-def test_one_panel_in_draft(portal):
-    (brain,) = api.content.find(portal_type="Panel", unrestricted=True)
-    assert brain.review_state == "draft"
-    panel = brain._unrestrictedGetObject()
-    assert panel.panel_lead == "dr.dekker"
-    assert panel.ern == "ERN-EYE"
+def panels_by_state(portal):
+    return {
+        brain.review_state: brain._unrestrictedGetObject()
+        for brain in api.content.find(portal_type="Panel", unrestricted=True)
+    }
+
+
+def test_panels_in_every_state(portal):
+    panels = panels_by_state(portal)
+    assert set(panels) == {
+        "draft",
+        "open",
+        "outcome_review",
+        "closed",
+        "archived",
+        "cancelled",
+    }
+    assert panels["draft"].panel_lead == "dr.dekker"
+    assert panels["draft"].ern == "ERN-EYE"
+
+
+def test_the_open_panel_is_lived_in(portal):
+    from ern.cpms.invitations import invitations_of
+    from ern.cpms.panel_content import children
+
+    panel = panels_by_state(portal)["open"]
+    states = {i.invitee: api.content.get_state(i) for i in invitations_of(panel)}
+    assert states == {
+        "expert.rossi": "accepted",
+        "dr.martin": "pending",
+        "dr.weber": "declined",
+    }
+    assert len(children(panel, "Comment")) == 2
+    assert len(children(panel, "Meeting")) == 1
+    assert len(children(panel, "Contribution")) == 1
+    (request,) = children(panel, "DataRequest")
+    assert api.content.get_state(request) == "open"
+
+
+def test_closed_panels_have_a_final_outcome_and_two_contributions(portal):
+    from ern.cpms.panel_content import children
+    from ern.cpms.panel_content import outcome_of
+
+    panels = panels_by_state(portal)
+    for state in ("closed", "archived"):
+        panel = panels[state]
+        assert api.content.get_state(outcome_of(panel)) == "final"
+        assert len(children(panel, "Contribution")) == 2
+    review = panels["outcome_review"]
+    assert api.content.get_state(outcome_of(review)) == "in_review"
 
 
 def test_demo_patients_not_enrolled_twice_on_a_second_run(portal):
@@ -107,4 +151,4 @@ def test_demo_patients_not_enrolled_twice_on_a_second_run(portal):
     with api.env.adopt_roles(["Manager"]):
         demo.create_demo_network()
     assert len(api.content.find(portal_type="Patient", unrestricted=True)) == before
-    assert len(api.content.find(portal_type="Panel", unrestricted=True)) == 1
+    assert len(api.content.find(portal_type="Panel", unrestricted=True)) == 6

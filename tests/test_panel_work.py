@@ -10,11 +10,13 @@ from ern.cpms.panels import transition_refusal
 from ern.cpms.refusals import field_error_of
 from panels import as_user
 from panels import messages
+from panels import reset_mail
 from panels import write_outcome
 from patients import enrol_as
 from plone import api
 from plone.api.exc import InvalidParameterError
 from plone.dexterity.utils import createContentInContainer
+from types import SimpleNamespace
 from zExceptions import BadRequest
 
 import pytest
@@ -25,9 +27,9 @@ IDENTITY = ("Femke", "Mulder")
 
 @pytest.fixture
 def mailhost(portal):
-    host = portal.MailHost
-    host.reset()
-    return host
+    """The e-mails queued for sending at commit (see notifications.outbox)."""
+    reset_mail()
+    return SimpleNamespace(reset=reset_mail)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ passwords that are written in the README.
 from datetime import date
 from ern.cpms import enrolment
 from ern.cpms import logger
+from ern.cpms.demo_panels import STORIES
 from ern.cpms.groups import group_id
 from ern.cpms.setuphandlers import ensure_root_folders
 from plone import api
@@ -253,8 +254,9 @@ def _ensure_welcome(portal):
 
 
 def _ensure_patients(portal):
-    """Enrol the demo patients that are missing; return the first one."""
-    first = None
+    """Enrol the demo patients that are missing; return the new ones, None
+    in the place of those enrolled by an earlier run."""
+    enrolled = []
     for person in PATIENTS:
         centre = portal["centres"][person.centre]
         with api.env.adopt_user(username=person.enrolled_by):
@@ -273,16 +275,21 @@ def _ensure_patients(portal):
                 )
             except enrolment.EnrolmentRefused:
                 # Enrolled by an earlier run: the duplicate rule says so.
-                continue
-        first = first or patient
-    return first
+                patient = None
+        enrolled.append(patient)
+    return enrolled
 
 
-def _ensure_draft_panel(patient):
-    if patient is None or patient.objectIds():
-        return
-    with api.env.adopt_user(username="dr.dekker"):
-        createContentInContainer(patient, "Panel", **DRAFT_PANEL)
+def _ensure_panels(new_patients):
+    """The demo panels of the patients enrolled just now."""
+    for index, patient in enumerate(new_patients):
+        if patient is None or patient.objectIds():
+            continue
+        if index == 0:
+            with api.env.adopt_user(username="dr.dekker"):
+                createContentInContainer(patient, "Panel", **DRAFT_PANEL)
+        elif index in STORIES:
+            STORIES[index](patient)
 
 
 def create_demo_network(context=None):
@@ -292,6 +299,6 @@ def create_demo_network(context=None):
     _ensure_erns(portal)
     _ensure_centres(portal)
     _ensure_accounts(portal)
-    _ensure_draft_panel(_ensure_patients(portal))
+    _ensure_panels(_ensure_patients(portal))
     _ensure_welcome(portal)
     logger.info("Demo network ready: %d accounts", len(ACCOUNTS))

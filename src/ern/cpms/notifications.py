@@ -2,9 +2,12 @@
 
 Every notification is kept in the recipient's list in the site (newest
 first). By e-mail, each user chooses per kind: at once, in a daily digest,
-or not at all (``NotificationCentre``). E-mails go through Plone's MailHost,
-whose delivery joins the transaction: nothing is sent for a request that
-fails or is retried after a conflict, and a retry that commits sends once.
+or not at all (``NotificationCentre``). E-mails are queued with the
+transaction and handed to Plone's MailHost only after it commits (an
+after-commit hook): nothing is sent for a request that fails or is retried
+after a conflict, a retry that commits sends once, and an unreachable mail
+server is logged without undoing the clinician's work (zope.sendmail's own
+transactional delivery would abort the transaction instead).
 
 No notification ever carries identifying patient data: the subject and the
 body name the panel (ERN and type) and the patient's pseudonym, and link to
@@ -17,6 +20,8 @@ from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from datetime import datetime
 from datetime import UTC
+from email.mime.text import MIMEText
+from email.utils import formataddr
 from ern.cpms import _
 from persistent.mapping import PersistentMapping
 from plone import api
@@ -28,6 +33,9 @@ from zope.component import getUtility
 import logging
 import secrets
 import time
+import transaction
+import typing
+import weakref
 
 
 logger = logging.getLogger("ern.cpms.notifications")
@@ -156,6 +164,47 @@ def _email_of(userid):
     return user.getProperty("email") if user is not None else None
 
 
+_OUTBOXES = weakref.WeakKeyDictionary()
+
+
+class Mail(typing.NamedTuple):
+    address: str
+    subject: str
+    body: str
+    mailhost: object
+    sender: str
+
+
+def outbox():
+    """The e-mails (``Mail``) the current transaction will send once it
+    commits."""
+    txn = transaction.get()
+    if txn not in _OUTBOXES:
+        _OUTBOXES[txn] = []
+        txn.addAfterCommitHook(_deliver, args=(_OUTBOXES[txn],))
+    return _OUTBOXES[txn]
+
+
+def _deliver(committed, messages):
+    if not committed:
+        return
+    for mail in messages:
+        # After the commit the site may no longer be set up for this
+        # thread: everything needed was taken when the mail was queued.
+        message = MIMEText(mail.body, "plain", "utf-8")
+        try:
+            mail.mailhost.send(
+                message,
+                mto=mail.address,
+                mfrom=mail.sender,
+                subject=mail.subject,
+                charset="utf-8",
+                immediate=True,
+            )
+        except Exception:
+            logger.exception("Could not send %r to %s", mail.subject, mail.address)
+
+
 def _mail(userid, subject, body):
     address = _email_of(userid)
     if not address:
@@ -164,7 +213,10 @@ def _mail(userid, subject, body):
     if not mail_configured():
         logger.warning("Mail is not configured: %r not sent", subject)
         return
-    api.portal.send_email(recipient=address, subject=subject, body=body)
+    settings = getUtility(IRegistry).forInterface(IMailSchema, prefix="plone")
+    sender = formataddr((settings.email_from_name or "", settings.email_from_address))
+    mailhost = api.portal.get_tool("MailHost")
+    outbox().append(Mail(address, subject, body, mailhost, sender))
 
 
 FOOTER = _(
