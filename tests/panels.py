@@ -2,6 +2,7 @@
 reading the e-mails sent."""
 
 from ern.cpms.notifications import outbox
+from ern.cpms.testing import SENT_MAIL
 from plone import api
 from plone.dexterity.utils import createContentInContainer
 
@@ -37,10 +38,10 @@ def reset_mail():
     outbox().clear()
 
 
-def sent_messages(mailhost):
-    """The e-mails the MockMailHost received (after a commit), as text."""
+def sent_messages():
+    """The e-mails the mail host sent (after a commit), as text."""
     texts = []
-    for raw in mailhost.messages:
+    for raw in SENT_MAIL:
         message = email.message_from_bytes(
             raw if isinstance(raw, bytes) else raw.encode()
         )

@@ -6,6 +6,7 @@ from ern.cpms import invitations
 from ern.cpms.demo import DEMO_PASSWORD
 from ern.cpms.notifications import NotificationCentre
 from ern.cpms.notifications import send_digests
+from ern.cpms.testing import SENT_MAIL
 from panels import as_user
 from panels import messages
 from panels import reset_mail
@@ -150,18 +151,16 @@ def test_pages_list_and_set_preferences(functional_portal, request_factory):
 def test_mail_leaves_only_when_the_transaction_commits(functional_portal):
     """The MockMailHost receives the e-mail after the commit, not before,
     and nothing for a transaction that is aborted."""
-    host = functional_portal.MailHost
-    host.reset()
-    transaction.commit()
+    SENT_MAIL.clear()
     panel = make_panel(functional_portal)
     as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"])
-    assert host.messages == []
+    assert SENT_MAIL == []
     transaction.abort()
-    assert host.messages == []
+    assert SENT_MAIL == []
     panel = make_panel(functional_portal)
     as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"])
     transaction.commit()
-    (mail,) = sent_messages(host)
+    (mail,) = sent_messages()
     assert "expert.rossi@example.org" in mail
     assert panel.aq_parent.Title() in mail
 

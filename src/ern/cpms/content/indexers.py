@@ -1,10 +1,55 @@
-"""Catalog indexers: only directory data, never identifying patient data."""
+"""Catalog indexers: never identifying patient data.
 
+SearchableText of panel content is what each reader may read anyway (the
+catalog filters by View); a panel itself offers its summary only.
+"""
+
+from ern.cpms.content.datarequest import IDataRequest
+from ern.cpms.content.discussion import IComment
+from ern.cpms.content.discussion import IContribution
+from ern.cpms.content.discussion import IOutcomeDocument
 from ern.cpms.content.ern import IERN
+from ern.cpms.content.panel import IPanel
 from plone.indexer import indexer
+
+import re
 
 
 @indexer(IERN)
 def ern_code(obj):
     """The network code of an ERN."""
     return obj.code
+
+
+def _searchable(*parts):
+    return " ".join(part for part in parts if part)
+
+
+@indexer(IPanel)
+def panel_searchable_text(panel):
+    """The summary only: what an invited expert may read (the clinical
+    sections are not searchable, so a search cannot probe them)."""
+    return _searchable(panel.Title(), panel.reason, *(panel.questions or ()))
+
+
+@indexer(IComment)
+def comment_searchable_text(comment):
+    html = comment.text.raw if comment.text is not None else ""
+    return _searchable(comment.Title(), re.sub(r"<[^>]+>", " ", html))
+
+
+@indexer(IContribution)
+def contribution_searchable_text(contribution):
+    return _searchable(
+        contribution.Title(), contribution.assessment, contribution.recommendation
+    )
+
+
+@indexer(IDataRequest)
+def data_request_searchable_text(request):
+    return _searchable(request.Title(), request.question, request.answer)
+
+
+@indexer(IOutcomeDocument)
+def outcome_searchable_text(outcome):
+    return _searchable(outcome.Title(), outcome.conclusions, outcome.recommendations)
