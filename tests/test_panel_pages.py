@@ -314,3 +314,41 @@ def test_a_file_naming_the_patient_is_refused_in_the_form(panel, session_of):
     assert "names the patient" in response.text
     transaction.begin()
     assert not [o for o in panel.objectValues() if o.portal_type == "Attachment"]
+
+
+def test_every_save_of_the_outcome_is_a_version(panel, session_of):
+    outcome = write_outcome(panel)
+    transaction.commit()
+    lead = session_of("dr.dekker")
+    edit = f"{outcome.absolute_url()}/@@edit"
+    for conclusions in ("First draft of the conclusions.", "Revised conclusions."):
+        token = AUTHENTICATOR.search(lead.get(edit).text).group(1)
+        response = lead.post(
+            edit,
+            data={
+                "_authenticator": token,
+                "form.widgets.conclusions": conclusions,
+                "form.widgets.recommendations": "Genetic testing.",
+                # Ticked by default in the form, as a browser sends it.
+                "form.widgets.IVersionable.versioning_enabled:list": "selected",
+                "form.widgets.IVersionable.changeNote": f"Now: {conclusions}",
+                "form.buttons.save": "Save",
+            },
+        )
+        assert response.status_code == 200
+    transaction.begin()
+    repository = api.portal.get_tool("portal_repository")
+    with api.env.adopt_user(username="dr.dekker"):
+        history = repository.getHistoryMetadata(outcome)
+        count = history.getLength(countPurged=False)
+        versions = [
+            repository.retrieve(outcome, selector).object.conclusions
+            for selector in range(count)
+        ]
+    assert count >= 2
+    assert "First draft of the conclusions." in versions
+    assert outcome.conclusions == "Revised conclusions."
+    # The lead compares two versions on the history page.
+    page = lead.get(f"{outcome.absolute_url()}/@@historyview").text
+    assert "Now: First draft of the conclusions." in page
+    assert "Compare" in page

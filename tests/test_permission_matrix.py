@@ -31,6 +31,9 @@ ACTIONS = {
     "comment": "ern.cpms: Add Comment",
     "contribute": "ern.cpms: Add Contribution",
     "write outcome": "ern.cpms: Add OutcomeDocument",
+    "ask for data": "ern.cpms: Add DataRequest",
+    "attach": "ern.cpms: Add Attachment",
+    "schedule meeting": "ern.cpms: Add Meeting",
     "delete": "Delete objects",
 }
 
@@ -65,6 +68,14 @@ USERS = {
         "lead": "dr.dekker",
         "own centre": "dr.bakker",
         "author": "expert.rossi",
+        "invited": "dr.weber",
+        "other centre": "dr.martin",
+        "anonymous": None,
+    },
+    "DataRequest": {
+        "lead": "dr.dekker",
+        "own centre": "dr.bakker",
+        "requester": "expert.rossi",
         "invited": "dr.weber",
         "other centre": "dr.martin",
         "anonymous": None,
@@ -192,6 +203,19 @@ def comment(panel):
             "Comment",
             text=RichTextValue("<p>Seen before.</p>", "text/html", "text/x-html-safe"),
         )
+
+
+@pytest.fixture
+def datarequest(panel):
+    """expert.rossi's data request, in an open panel, with an answer
+    written (so that only permissions decide who may send it)."""
+    put_in_state(panel, "open")
+    with acting_as("expert.rossi"):
+        request = createContentInContainer(
+            panel, "DataRequest", question="The latest OCT, please."
+        )
+    request.answer = "Attached."
+    return request
 
 
 @pytest.fixture
