@@ -106,6 +106,15 @@ def test_the_daily_digest_gathers_and_sends_once(portal, panel):
     assert send_digests() == 0  # nothing twice
 
 
+def test_urgent_invitations_do_not_wait_for_the_digest(portal, panel):
+    NotificationCentre().set_preferences("expert.rossi", {"invitation": "digest"})
+    panel.urgent = True
+    as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"])
+    (mail,) = mails_to(portal, "expert.rossi@example.org")
+    assert "Urgent" in mail
+    assert "expert.rossi" not in NotificationCentre().pending_digests()
+
+
 def test_unknown_choices_are_ignored(portal):
     centre = NotificationCentre()
     centre.set_preferences("dr.dekker", {"comment": "hourly", "nonsense": "off"})

@@ -352,3 +352,47 @@ def test_every_save_of_the_outcome_is_a_version(panel, session_of):
     page = lead.get(f"{outcome.absolute_url()}/@@historyview").text
     assert "Now: First draft of the conclusions." in page
     assert "Compare" in page
+
+
+def pdf_saying(text):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.multi_cell(0, 8, text)
+    return bytes(pdf.output())
+
+
+def comment_with_file(session, url, text, data):
+    token = AUTHENTICATOR.search(session.get(url).text).group(1)
+    return session.post(
+        f"{url}/@@add-comment",
+        data={"_authenticator": token, "text": text, "kind": "report"},
+        files={"file": ("upload.pdf", data, "application/pdf")},
+    )
+
+
+def test_a_comment_carries_a_file(panel, session_of):
+    url = panel.absolute_url()
+    lead = session_of("dr.dekker")
+    comment_with_file(lead, url, "OCT attached.", pdf_saying("OCT: normal."))
+    transaction.begin()
+    (comment,) = [o for o in panel.objectValues() if o.portal_type == "Comment"]
+    (attachment,) = [o for o in panel.objectValues() if o.portal_type == "Attachment"]
+    assert attachment.refers_to == comment.UID()
+    assert attachment.file.filename == "report.pdf"
+    assert f"{attachment.absolute_url()}/@@download/file" in lead.get(url).text
+
+
+def test_a_refused_file_keeps_the_comment_out_too(panel, session_of):
+    url = panel.absolute_url()
+    lead = session_of("dr.dekker")
+    response = comment_with_file(
+        lead, url, "See the report.", pdf_saying(f"Patient {IDENTITY[1]}.")
+    )
+    assert "names the patient" in response.text
+    transaction.begin()
+    kinds = {o.portal_type for o in panel.objectValues()}
+    assert "Comment" not in kinds
+    assert "Attachment" not in kinds

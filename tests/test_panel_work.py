@@ -73,6 +73,8 @@ def test_experts_of_an_ern_are_the_professionals_of_its_member_centres(portal):
     assert {"dr.dekker", "dr.martin", "dr.weber", "expert.rossi"} <= set(experts)
     assert "coordinator.eye" not in experts
     assert "(DE)" in experts["expert.rossi"].label
+    # Their areas of expertise (a member field) are searched too.
+    assert "ABCA4 retinopathy" in experts["expert.rossi"].label
 
 
 # Invitations
@@ -450,3 +452,47 @@ def test_a_second_outcome_document_is_refused(member_panel):
     write_outcome(member_panel)
     error = refused(write_outcome, member_panel)
     assert "already has an outcome" in api.portal.translate(error.message)
+
+
+def test_an_expert_group_is_invited_at_once(panel, portal):
+    ern = portal["erns"]["ern-eye"]
+    group = as_user(
+        "coordinator.eye",
+        createContentInContainer,
+        ern,
+        "ExpertGroup",
+        checkConstraints=True,
+        title="Retina experts",
+        experts=["expert.rossi", "dr.weber", "dr.dekker"],
+    )
+    from ern.cpms.vocabularies.experts import experts_vocabulary
+
+    terms = {term.value: term.title for term in experts_vocabulary(panel)}
+    key = f"group:{group.UID()}"
+    assert terms[key] == "Expert group: Retina experts (3 experts)"
+    made = as_user("dr.dekker", invitations.invite, panel, [key])
+    # The lead (dr.dekker) is left out; the others are invited.
+    assert sorted(i.invitee for i in made) == ["dr.weber", "expert.rossi"]
+    # Invited again, the group adds no one twice, and says so.
+    error = refused(as_user, "dr.dekker", invitations.invite, panel, [key])
+    assert "already on the panel" in api.portal.translate(error.message)
+
+
+def test_only_coordinators_keep_expert_groups(portal):
+    from AccessControl import Unauthorized
+
+    ern = portal["erns"]["ern-eye"]
+    with pytest.raises((Unauthorized, ValueError)):
+        as_user(
+            "dr.dekker",
+            createContentInContainer,
+            ern,
+            "ExpertGroup",
+            checkConstraints=True,
+            title="Mine",
+        )
+
+
+def test_an_unknown_group_is_refused(panel):
+    error = refused(as_user, "dr.dekker", invitations.invite, panel, ["group:nope"])
+    assert error.field == "experts"

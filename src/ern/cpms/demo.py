@@ -47,6 +47,8 @@ class DemoAccount(typing.NamedTuple):
     role: str
     # (object path below the site, group suffix)
     memberships: tuple
+    # The member field "Areas of expertise", searched when inviting.
+    expertise: str = ""
 
 
 ERNS = (
@@ -110,24 +112,28 @@ ACCOUNTS = (
         "Anna Dekker",
         "Health professional at Erasmus MC (Rotterdam)",
         (("centres/erasmus-mc", "health-professionals"),),
+        "Inherited retinal dystrophies, Stargardt disease",
     ),
     DemoAccount(
         "dr.martin",
         "Luc Martin",
         "Health professional at Hôpital Necker (Paris)",
         (("centres/necker", "health-professionals"),),
+        "Paediatric neuromuscular disorders, spinal muscular atrophy",
     ),
     DemoAccount(
         "dr.weber",
         "Jonas Weber",
         "Health professional at Charité (Berlin)",
         (("centres/charite", "health-professionals"),),
+        "Gene therapy, RPE65 retinopathy",
     ),
     DemoAccount(
         "expert.rossi",
         "Marco Rossi",
         "Neuromuscular expert at Charité, to be invited to other centres' panels",
         (("centres/charite", "health-professionals"),),
+        "Muscle diseases, ABCA4 retinopathy",
     ),
     DemoAccount(
         "coordinator.eye",
@@ -222,7 +228,10 @@ def _ensure_accounts(portal):
                 username=account.userid,
                 email=f"{account.userid}@example.org",
                 password=DEMO_PASSWORD,
-                properties={"fullname": account.fullname},
+                properties={
+                    "fullname": account.fullname,
+                    "expertise": account.expertise,
+                },
             )
         for path, suffix in account.memberships:
             groupname = group_id(portal.unrestrictedTraverse(path), suffix)

@@ -32,12 +32,15 @@ class Expert(typing.NamedTuple):
     userid: str
     fullname: str
     centres: tuple  # ((centre title, country code), ...)
+    expertise: str = ""
 
     @property
     def label(self):
-        """``Dr Ada Rossi — Charité (DE)``: what the lead searches in."""
+        """``Marco Rossi — Charité (DE) — muscle diseases``: what the lead
+        searches in (name, centre, country, expertise)."""
         places = "; ".join(f"{title} ({country})" for title, country in self.centres)
-        return f"{self.fullname} — {places}" if places else self.fullname
+        parts = [self.fullname, places, self.expertise]
+        return " — ".join(part for part in parts if part)
 
 
 def experts_of(ern_code):
@@ -55,8 +58,51 @@ def experts_of(ern_code):
             known = experts.get(userid)
             fullname = user.getProperty("fullname") or userid
             centres = (known.centres if known else ()) + (place,)
-            experts[userid] = Expert(userid, fullname, centres)
+            expertise = user.getProperty("expertise", "") or ""
+            experts[userid] = Expert(userid, fullname, centres, expertise)
     return sorted(experts.values(), key=lambda expert: expert.fullname.lower())
+
+
+def expert_groups_of(ern_code):
+    """The expert groups kept in an ERN's folder."""
+    catalog = api.portal.get_tool("portal_catalog")
+    erns = catalog.unrestrictedSearchResults(portal_type="ERN", ern_code=ern_code)
+    if not erns:
+        return []
+    return [
+        brain._unrestrictedGetObject()
+        for brain in catalog.unrestrictedSearchResults(
+            portal_type="ExpertGroup",
+            path={"query": erns[0].getPath(), "depth": 1},
+            sort_on="sortable_title",
+        )
+    ]
+
+
+GROUP_PREFIX = "group:"
+
+
+def expand_groups(panel, choices):
+    """The user ids chosen: an expert group stands for those of its experts
+    who are experts of the ERN and not on the panel yet."""
+    groups = {f"{GROUP_PREFIX}{g.UID()}": g for g in expert_groups_of(panel.ern)}
+    experts = {e.userid for e in experts_of(panel.ern)}
+    taken = {panel.panel_lead} | {
+        i.invitee for i in invitations_of(panel, ACTIVE_STATES)
+    }
+    userids = []
+    for choice in choices or ():
+        if choice in groups:
+            userids.extend(
+                u
+                for u in groups[choice].experts or ()
+                if u in experts and u not in taken
+            )
+        elif choice.startswith(GROUP_PREFIX):
+            raise refusal(FieldError("experts", _("This expert group does not exist.")))
+        else:
+            userids.append(choice)
+    return list(dict.fromkeys(userids))
 
 
 def panel_of(obj):
@@ -96,8 +142,14 @@ def invitation_refusal(panel, userid):
 
 
 def invite(panel, userids, message="", reply_by=None):
-    """Invite experts; all are invited, or none (and the refusal says why)."""
-    userids = list(dict.fromkeys(userids or ()))
+    """Invite experts (user ids, or ``group:<uid>`` for an expert group);
+    all are invited, or none (and the refusal says why)."""
+    chosen = list(userids or ())
+    userids = expand_groups(panel, chosen)
+    if chosen and not userids:
+        raise refusal(
+            FieldError("experts", _("Everyone you chose is already on the panel."))
+        )
     if not userids:
         raise refusal(FieldError("experts", _("Choose at least one expert.")))
     if reply_by is not None and reply_by < date.today():
@@ -151,7 +203,7 @@ def invitation_added(invitation, event):
             "Open the panel to read the questions and to answer whether you "
             "are interested."
         )
-    send("invitation", [invitation.invitee], text, panel)
+    send("invitation", [invitation.invitee], text, panel, urgent=panel.urgent)
 
 
 def sync_member_roles(panel):

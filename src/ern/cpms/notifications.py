@@ -119,7 +119,7 @@ class NotificationCentre:
             inbox[userid] = LOBTree()
         return inbox[userid]
 
-    def add(self, userid, kind, subject, text, url):
+    def add(self, userid, kind, subject, text, url, digest=False):
         inbox = self._inbox(userid)
         key = time.time_ns() // 1000 * 1000 + secrets.randbelow(1000)
         inbox[key] = PersistentMapping(
@@ -130,7 +130,7 @@ class NotificationCentre:
                 "url": url,
                 "when": datetime.now(UTC),
                 "read": False,
-                "digest": self.preference(userid, kind) == DIGEST,
+                "digest": digest,
             }
         )
         while len(inbox) > KEEP:
@@ -226,9 +226,10 @@ FOOTER = _(
 )
 
 
-def send(kind, userids, text, panel):
+def send(kind, userids, text, panel, urgent=False):
     """Notify each user of `kind` about `panel`: in their list, and by
-    e-mail at once, in the next digest, or not, as they chose."""
+    e-mail at once, in the next digest, or not, as they chose. Urgent
+    notices do not wait for a digest."""
     translate = api.portal.translate
     reference = panel_reference(panel)
     subject = f"[CPMS] {translate(KINDS[kind])}: {reference}"
@@ -237,8 +238,11 @@ def send(kind, userids, text, panel):
     body = "\n\n".join((text, reference, url, translate(FOOTER)))
     centre = NotificationCentre()
     for userid in sorted(set(userids) - {None}):
-        centre.add(userid, kind, subject, text, url)
-        if centre.preference(userid, kind) == IMMEDIATE:
+        preference = centre.preference(userid, kind)
+        if urgent and preference == DIGEST:
+            preference = IMMEDIATE
+        centre.add(userid, kind, subject, text, url, digest=preference == DIGEST)
+        if preference == IMMEDIATE:
             _mail(userid, subject, body)
 
 

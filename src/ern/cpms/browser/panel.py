@@ -5,6 +5,7 @@ from collective.easyform.api import get_schema
 from ern.cpms import _
 from ern.cpms import invitations
 from ern.cpms.browser.forms import refuse
+from ern.cpms.content.datarequest import ATTACHMENT_KINDS
 from ern.cpms.content.panel import PANEL_TYPES
 from ern.cpms.data_requests import answer_request
 from ern.cpms.outcome_pdf import render
@@ -35,6 +36,7 @@ from plone.autoform import directives
 from plone.autoform.form import AutoExtensibleForm
 from plone.dexterity.browser.view import DefaultView
 from plone.dexterity.utils import createContentInContainer
+from plone.namedfile.file import NamedBlobFile
 from plone.protect import CheckAuthenticator
 from Products.Five.browser import BrowserView
 from z3c.form import button
@@ -43,6 +45,8 @@ from zExceptions import BadRequest
 from zExceptions import NotFound
 from zope import schema
 from zope.interface import Interface
+
+import transaction
 
 
 CLINICAL = "ern.cpms: View clinical data"
@@ -164,9 +168,23 @@ class PanelView(DefaultView):
         return len([row for row in self.data_requests() if row["state"] == "open"])
 
     def attachments(self):
+        """The panel's own files (those not sent with a comment or answer)."""
+        return [a for a in self._attachments() if not a.refers_to]
+
+    def attachments_of(self, obj):
+        """The files sent with a comment or a data request's answer."""
+        uid = obj.UID()
+        return [a for a in self._attachments() if a.refers_to == uid]
+
+    def _attachments(self):
         if not self.can_read_clinical():
             return []
-        return children(self.context, "Attachment")
+        if not hasattr(self, "_attachment_cache"):
+            self._attachment_cache = children(self.context, "Attachment")
+        return self._attachment_cache
+
+    def attachment_kinds(self):
+        return ATTACHMENT_KINDS
 
     def meetings(self):
         if not self.can_read_clinical():
@@ -281,6 +299,8 @@ class _PanelAction(BrowserView):
             error = field_error_of(exception)
             if error is None:
                 raise
+            # Whatever the action wrote before it was refused is not kept.
+            transaction.doom()
             api.portal.show_message(error.message, self.request, type="error")
             target = self.context.absolute_url()
         else:
@@ -290,6 +310,21 @@ class _PanelAction(BrowserView):
 
     def act(self):
         raise NotImplementedError
+
+    def attach_upload(self, refers_to):
+        """The file sent with the form (``file``, ``kind``), attached to the
+        panel and referring to `refers_to` (a comment, a data request)."""
+        upload = self.request.form.get("file")
+        if not upload or not getattr(upload, "filename", None):
+            return None
+        return createContentInContainer(
+            self.context,
+            "Attachment",
+            checkConstraints=True,
+            kind=self.request.form.get("kind") or "report",
+            file=NamedBlobFile(data=upload.read(), filename=upload.filename),
+            refers_to=refers_to.UID(),
+        )
 
 
 class InvitationAction(_PanelAction):
@@ -333,13 +368,14 @@ class AddComment(_PanelAction):
             for paragraph in text.replace("\r\n", "\n").split("\n\n")
             if paragraph.strip()
         )
-        createContentInContainer(
+        comment = createContentInContainer(
             self.context,
             "Comment",
             checkConstraints=True,
             text=RichTextValue(html, "text/html", "text/x-html-safe"),
             in_reply_to=self.request.form.get("in_reply_to") or None,
         )
+        self.attach_upload(comment)
         return _("Comment added."), self.context.absolute_url() + "#timeline"
 
 
@@ -351,6 +387,7 @@ class AnswerDataRequest(_PanelAction):
         if request is None or request.portal_type != "DataRequest":
             raise NotFound("No such data request")
         answer_request(request, self.request.form.get("answer", ""))
+        self.attach_upload(request)
         return _("Answer sent."), self.context.absolute_url() + "#data-requests"
 
 

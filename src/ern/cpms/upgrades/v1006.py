@@ -20,5 +20,6 @@ def add_panel_work(context):
         "repositorytool",
         "difftool",
         "actions",
+        "usersschema",
     )
     api.portal.get_tool("portal_workflow").updateRoleMappings()
