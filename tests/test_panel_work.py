@@ -4,6 +4,7 @@ contributions, the outcome document and closing, with their e-mails."""
 from datetime import date
 from datetime import timedelta
 from ern.cpms import invitations
+from ern.cpms.notifications import NotificationCentre
 from ern.cpms.panel_content import contribution_of
 from ern.cpms.panel_content import missing_contributions
 from ern.cpms.panels import transition_refusal
@@ -496,3 +497,60 @@ def test_only_coordinators_keep_expert_groups(portal):
 def test_an_unknown_group_is_refused(panel):
     error = refused(as_user, "dr.dekker", invitations.invite, panel, ["group:nope"])
     assert error.field == "experts"
+
+
+def test_the_timeline_tells_everything_and_filters(member_panel):
+    from datetime import datetime
+    from ern.cpms import data_requests
+    from ern.cpms.timeline import timeline
+
+    panel = member_panel
+    contribution = contribute(panel, "expert.rossi")
+    comment(panel, "dr.martin", "<p>Agreed.</p>", in_reply_to=contribution.UID())
+    request = as_user(
+        "expert.rossi",
+        createContentInContainer,
+        panel,
+        "DataRequest",
+        checkConstraints=True,
+        question="Latest ERG?",
+    )
+    as_user("dr.dekker", data_requests.answer_request, request, "Extinguished.")
+    as_user(
+        "expert.rossi",
+        createContentInContainer,
+        panel,
+        "Meeting",
+        checkConstraints=True,
+        start=datetime(2026, 12, 10, 15),
+        end=datetime(2026, 12, 10, 16),
+        timezone="Europe/Paris",
+    )
+    texts = [entry.text for entry in timeline(panel)]
+    for expected in (
+        "Anna Dekker opened the panel.",
+        "Anna Dekker invited Marco Rossi.",
+        "Marco Rossi accepted the invitation.",
+        "Marco Rossi recorded a contribution.",
+        "Luc Martin commented",
+        "Marco Rossi asked for more data.",
+        "Anna Dekker answered a data request.",
+        "Marco Rossi scheduled a meeting: Meeting on 2026-12-10 15:00 (Europe/Paris).",
+    ):
+        assert expected in texts, expected
+    (reply,) = [e for e in timeline(panel) if e.kind == "comment"]
+    assert reply.reply_to == "Contribution of Marco Rossi"
+    only = timeline(panel, ["data_request", "meeting"])
+    assert {entry.kind for entry in only} == {"data_request", "meeting"}
+    assert [entry.when for entry in only] == sorted(entry.when for entry in only)
+
+
+def test_reading_notifications_never_writes(portal):
+    from ern.cpms.notifications import ANNOTATION
+    from zope.annotation.interfaces import IAnnotations
+
+    del IAnnotations(portal)[ANNOTATION]
+    centre = NotificationCentre()
+    assert centre.items("expert.rossi") == []
+    assert centre.preferences("expert.rossi")["comment"] == "immediate"
+    assert ANNOTATION not in IAnnotations(portal)

@@ -106,6 +106,17 @@ def test_open_needs_the_required_answers(portal, form):
     ]
 
 
+def test_the_outcome_pdf_carries_the_answers(portal, form):
+    from ern.cpms.outcome_pdf import outcome_sections
+    from panels import write_outcome
+
+    panel = draft_panel(portal)
+    questionnaire.store_answers(panel, form, {"acuity": "0.1", "inheritance": None})
+    as_user("dr.dekker", api.content.transition, obj=panel, transition="open")
+    sections = dict(outcome_sections(write_outcome(panel)))
+    assert "Best corrected visual acuity: 0.1" in sections["Questions of the ERN"]
+
+
 def test_answers_keep_the_questions_as_asked(portal, form):
     panel = draft_panel(portal)
     questionnaire.store_answers(panel, form, {"acuity": "0.2"})

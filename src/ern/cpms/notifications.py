@@ -88,13 +88,22 @@ class NotificationCentre:
     """
 
     def __init__(self, portal=None):
-        portal = portal or api.portal.get()
-        annotations = IAnnotations(portal)
+        self.portal = portal or api.portal.get()
+        # Reading never writes: the storage is made by the first write (a
+        # GET must not write to the database).
+        self.storage = IAnnotations(self.portal).get(ANNOTATION) or {
+            "inbox": {},
+            "preferences": {},
+        }
+
+    def _writable(self):
+        annotations = IAnnotations(self.portal)
         if ANNOTATION not in annotations:
             annotations[ANNOTATION] = PersistentMapping(
                 {"inbox": OOBTree(), "preferences": OOBTree()}
             )
-        self.storage = annotations[ANNOTATION]
+            self.storage = annotations[ANNOTATION]
+        return self.storage
 
     # Preferences
 
@@ -107,14 +116,14 @@ class NotificationCentre:
     def set_preferences(self, userid, choices):
         valid = {value for value, _label in CHOICES}
         wanted = {k: v for k, v in choices.items() if k in KINDS and v in valid}
-        self.storage["preferences"][userid] = PersistentMapping(
+        self._writable()["preferences"][userid] = PersistentMapping(
             {**self.preferences(userid), **wanted}
         )
 
     # The list
 
     def _inbox(self, userid):
-        inbox = self.storage["inbox"]
+        inbox = self._writable()["inbox"]
         if userid not in inbox:
             inbox[userid] = LOBTree()
         return inbox[userid]

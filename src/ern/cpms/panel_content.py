@@ -78,7 +78,12 @@ def check_new_comment(comment, event):
     if panel is None:
         return
     parent = comment.in_reply_to
-    if parent and not any(c.UID() == parent for c in children(panel, "Comment")):
+    answerable = [
+        item.UID()
+        for kind in ("Comment", "Contribution", "OutcomeDocument")
+        for item in children(panel, kind)
+    ]
+    if parent and parent not in answerable:
         raise refusal(
             FieldError(
                 "in_reply_to", _("The comment you reply to is not on this panel.")

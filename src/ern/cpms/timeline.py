@@ -19,6 +19,8 @@ KINDS = (
     ("comment", _("Comments")),
     ("invitation", _("Invitations")),
     ("contribution", _("Contributions")),
+    ("data_request", _("Data requests")),
+    ("meeting", _("Meetings")),
     ("outcome", _("Outcome")),
     ("state", _("Panel state")),
 )
@@ -37,6 +39,11 @@ INVITATION_EVENTS = {
     "accept": _("${name} accepted the invitation."),
     "decline": _("${name} declined the invitation."),
     "withdraw": _("${actor} withdrew the invitation of ${name}."),
+}
+DATA_REQUEST_EVENTS = {
+    None: _("${actor} asked for more data."),
+    "answer": _("${actor} answered a data request."),
+    "cancel": _("${actor} cancelled a data request."),
 }
 OUTCOME_EVENTS = {
     None: _("${actor} drafted the outcome document."),
@@ -90,9 +97,28 @@ def timeline(panel, kinds=None):
     if "outcome" in wanted:
         for outcome in children(panel, "OutcomeDocument"):
             entries.extend(_history(outcome, OUTCOME_EVENTS, "outcome"))
+    if "data_request" in wanted:
+        for request in children(panel, "DataRequest"):
+            entries.extend(_history(request, DATA_REQUEST_EVENTS, "data_request"))
+    if "meeting" in wanted:
+        for meeting in children(panel, "Meeting"):
+            text = api.portal.translate(
+                _(
+                    "${name} scheduled a meeting: ${title}.",
+                    mapping={
+                        "name": fullname(author_of(meeting)),
+                        "title": meeting.Title(),
+                    },
+                )
+            )
+            entries.append(Entry(meeting.created(), "meeting", text, meeting))
     if "comment" in wanted:
         comments = children(panel, "Comment")
         authors = {c.UID(): fullname(author_of(c)) for c in comments}
+        # A comment may answer a contribution or the outcome document too.
+        for kind in ("Contribution", "OutcomeDocument"):
+            for item in children(panel, kind):
+                authors[item.UID()] = item.Title()
         for comment in comments:
             text = api.portal.translate(
                 _("${name} commented", mapping={"name": authors[comment.UID()]})
