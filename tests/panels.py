@@ -1,6 +1,7 @@
 """Helpers for the panel tests: acting as someone, writing an outcome,
 reading the e-mails sent."""
 
+from datetime import date
 from ern.cpms.notifications import outbox
 from ern.cpms.testing import SENT_MAIL
 from plone import api
@@ -13,6 +14,45 @@ import email.header
 def as_user(userid, function, *args, **kwargs):
     with api.env.adopt_user(username=userid):
         return function(*args, **kwargs)
+
+
+def make_panel(
+    portal,
+    identity,
+    *,
+    date_of_birth=date(2012, 3, 4),
+    hospital_record_number=None,
+    state="open",
+    members=(),
+    **fields,
+):
+    """dr.dekker enrols a patient at Erasmus MC (given and family name from
+    `identity`) and drafts an ERN-EYE panel for them, opened unless `state`
+    is "draft"; the `members` are invited and accept."""
+    from ern.cpms import invitations
+    from patients import enrol_as
+
+    patient = enrol_as(
+        "dr.dekker",
+        portal["centres"]["erasmus-mc"],
+        given_names=identity[0],
+        family_name=identity[1],
+        date_of_birth=date_of_birth,
+        hospital_record_number=hospital_record_number,
+    )
+    values = {
+        "ern": "ERN-EYE",
+        "panel_type": "diagnosis",
+        "reason": "Night blindness since early childhood.",
+        **fields,
+    }
+    panel = as_user("dr.dekker", createContentInContainer, patient, "Panel", **values)
+    if state == "open":
+        as_user("dr.dekker", api.content.transition, obj=panel, transition="open")
+    if members:
+        for invitation in as_user("dr.dekker", invitations.invite, panel, members):
+            as_user(invitation.invitee, invitations.answer, invitation, accept=True)
+    return panel
 
 
 def write_outcome(panel, user="dr.dekker"):

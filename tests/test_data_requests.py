@@ -8,9 +8,9 @@ from ern.cpms import invitations
 from ern.cpms.refusals import field_error_of
 from fpdf import FPDF
 from panels import as_user
+from panels import make_panel
 from panels import messages
 from panels import reset_mail
-from patients import enrol_as
 from plone import api
 from plone.api.exc import InvalidParameterError
 from plone.dexterity.utils import createContentInContainer
@@ -22,27 +22,15 @@ import pytest
 
 @pytest.fixture
 def panel(portal):
-    patient = enrol_as(
-        "dr.dekker",
-        portal["centres"]["erasmus-mc"],
-        given_names="Jesper",
-        family_name="Vermeulen",
+    return make_panel(
+        portal,
+        ("Jesper", "Vermeulen"),
         hospital_record_number="EMC-449120",
         date_of_birth=date(2016, 5, 5),
-    )
-    panel = as_user(
-        "dr.dekker",
-        createContentInContainer,
-        patient,
-        "Panel",
-        ern="ERN-EYE",
         panel_type="treatment",
         reason="Treatment options for a retinal dystrophy.",
+        members=["expert.rossi"],
     )
-    as_user("dr.dekker", api.content.transition, obj=panel, transition="open")
-    (invitation,) = as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"])
-    as_user("expert.rossi", invitations.answer, invitation, accept=True)
-    return panel
 
 
 def ask(panel, userid="expert.rossi", **fields):

@@ -3,19 +3,17 @@ user's calendar feed (token in the URL, no agenda, pseudonym only)."""
 
 from datetime import date
 from datetime import datetime
-from ern.cpms import invitations
 from ern.cpms import meetings
 from ern.cpms.demo import DEMO_PASSWORD
 from ern.cpms.refusals import field_error_of
 from panels import as_user
 from panels import messages
 from panels import reset_mail
-from patients import enrol_as
-from plone import api
 from plone.dexterity.utils import createContentInContainer
 from zExceptions import BadRequest
 
 import icalendar
+import panels
 import pytest
 import re
 import transaction
@@ -26,26 +24,13 @@ AGENDA = "Discuss the ERG of the left eye."
 
 
 def make_panel(portal):
-    patient = enrol_as(
-        "dr.dekker",
-        portal["centres"]["erasmus-mc"],
-        given_names=IDENTITY[0],
-        family_name=IDENTITY[1],
+    return panels.make_panel(
+        portal,
+        IDENTITY,
         date_of_birth=date(2013, 7, 7),
-    )
-    panel = as_user(
-        "dr.dekker",
-        createContentInContainer,
-        patient,
-        "Panel",
-        ern="ERN-EYE",
-        panel_type="diagnosis",
         reason="Cone-rod dystrophy suspected.",
+        members=["expert.rossi"],
     )
-    as_user("dr.dekker", api.content.transition, obj=panel, transition="open")
-    (invitation,) = as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"])
-    as_user("expert.rossi", invitations.answer, invitation, accept=True)
-    return panel
 
 
 def schedule(panel, userid="expert.rossi", **changes):

@@ -11,10 +11,10 @@ from panels import as_user
 from panels import messages
 from panels import reset_mail
 from panels import sent_messages
-from patients import enrol_as
 from plone import api
 from plone.dexterity.utils import createContentInContainer
 
+import panels
 import pytest
 import re
 import transaction
@@ -24,24 +24,13 @@ IDENTITY = ("Ilse", "Hoekstra")
 
 
 def make_panel(portal):
-    patient = enrol_as(
-        "dr.dekker",
-        portal["centres"]["erasmus-mc"],
-        given_names=IDENTITY[0],
-        family_name=IDENTITY[1],
+    return panels.make_panel(
+        portal,
+        IDENTITY,
         date_of_birth=date(2010, 10, 10),
-    )
-    panel = as_user(
-        "dr.dekker",
-        createContentInContainer,
-        patient,
-        "Panel",
-        ern="ERN-EYE",
         panel_type="second_opinion",
         reason="Second opinion on gene therapy eligibility.",
     )
-    as_user("dr.dekker", api.content.transition, obj=panel, transition="open")
-    return panel
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from ern.cpms import invitations
 from ern.cpms.demo import DEMO_PASSWORD
 from ern.cpms.panel_content import outcome_of
 from panels import as_user
+from panels import make_panel
 from panels import write_outcome
-from patients import enrol_as
 from plone import api
 from plone.dexterity.utils import createContentInContainer
 
@@ -25,26 +25,15 @@ AUTHENTICATOR = re.compile(r'name="_authenticator"[^>]*value="([^"]+)"')
 
 @pytest.fixture
 def panel(functional_portal):
-    patient = enrol_as(
-        "dr.dekker",
-        functional_portal["centres"]["erasmus-mc"],
-        given_names=IDENTITY[0],
-        family_name=IDENTITY[1],
+    panel = make_panel(
+        functional_portal,
+        IDENTITY,
         hospital_record_number=IDENTITY[2],
         date_of_birth=date(2011, 1, 15),
-    )
-    panel = as_user(
-        "dr.dekker",
-        createContentInContainer,
-        patient,
-        "Panel",
-        ern="ERN-EYE",
-        panel_type="diagnosis",
         reason="Progressive night blindness.",
         questions=["Is this X-linked retinitis pigmentosa?"],
         examination=CLINICAL_MARKER,
     )
-    as_user("dr.dekker", api.content.transition, obj=panel, transition="open")
     transaction.commit()
     return panel
 

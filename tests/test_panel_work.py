@@ -10,10 +10,10 @@ from ern.cpms.panel_content import missing_contributions
 from ern.cpms.panels import transition_refusal
 from ern.cpms.refusals import field_error_of
 from panels import as_user
+from panels import make_panel
 from panels import messages
 from panels import reset_mail
 from panels import write_outcome
-from patients import enrol_as
 from plone import api
 from plone.api.exc import InvalidParameterError
 from plone.dexterity.utils import createContentInContainer
@@ -35,24 +35,9 @@ def mailhost(portal):
 
 @pytest.fixture
 def panel(portal):
-    patient = enrol_as(
-        "dr.dekker",
-        portal["centres"]["erasmus-mc"],
-        given_names=IDENTITY[0],
-        family_name=IDENTITY[1],
-        date_of_birth=date(2012, 3, 4),
+    return make_panel(
+        portal, IDENTITY, questions=["Which gene panel should be ordered?"]
     )
-    with api.env.adopt_user(username="dr.dekker"):
-        panel = createContentInContainer(
-            patient,
-            "Panel",
-            ern="ERN-EYE",
-            panel_type="diagnosis",
-            reason="Night blindness since early childhood.",
-            questions=["Which gene panel should be ordered?"],
-        )
-        api.content.transition(obj=panel, transition="open")
-    return panel
 
 
 def roles(userid, obj):

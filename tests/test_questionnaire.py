@@ -8,9 +8,8 @@ from ern.cpms import questionnaire
 from ern.cpms.demo import DEMO_PASSWORD
 from ern.cpms.panels import transition_refusal
 from panels import as_user
-from patients import enrol_as
+from panels import make_panel
 from plone import api
-from plone.dexterity.utils import createContentInContainer
 from plone.supermodel import loadString
 
 import pytest
@@ -52,20 +51,11 @@ def design_questionnaire(portal):
 
 
 def draft_panel(portal):
-    patient = enrol_as(
-        "dr.dekker",
-        portal["centres"]["erasmus-mc"],
-        given_names="Bram",
-        family_name="Dijkstra",
+    return make_panel(
+        portal,
+        ("Bram", "Dijkstra"),
         date_of_birth=date(2008, 8, 8),
-    )
-    return as_user(
-        "dr.dekker",
-        createContentInContainer,
-        patient,
-        "Panel",
-        ern="ERN-EYE",
-        panel_type="diagnosis",
+        state="draft",
         reason="Low vision since birth.",
     )
 

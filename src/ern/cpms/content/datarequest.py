@@ -2,13 +2,12 @@
 and the files the centre shares with the panel."""
 
 from ern.cpms import _
+from ern.cpms.content.naming import fixed_name
 from plone.autoform import directives
-from plone.base.interfaces import INameFromTitle
 from plone.dexterity.content import Item
 from plone.namedfile.field import NamedBlobFile
 from plone.supermodel import model
 from zope import schema
-from zope.component import adapter
 from zope.interface import implementer
 from zope.interface import provider
 from zope.schema.interfaces import IVocabularyFactory
@@ -82,28 +81,6 @@ class Attachment(Item):
     refers_to = None
 
 
-class _Named:
-    prefix = ""
-
-    def __init__(self, context):
-        self.context = context
-
-    @property
-    def title(self):
-        return self.prefix
-
-
-@implementer(INameFromTitle)
-@adapter(IDataRequest)
-class DataRequestName(_Named):
-    """``data-request``, ``data-request-1``…"""
-
-    prefix = "data-request"
-
-
-@implementer(INameFromTitle)
-@adapter(IAttachment)
-class AttachmentName(_Named):
-    """``attachment``, ``attachment-1``… never the uploaded file's name."""
-
-    prefix = "attachment"
+DataRequestName = fixed_name(IDataRequest, "data-request")
+# Never the uploaded file's name: it may name the patient.
+AttachmentName = fixed_name(IAttachment, "attachment")

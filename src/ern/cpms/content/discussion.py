@@ -7,16 +7,15 @@ person types can put a patient's name into a title, a URL or the catalog.
 """
 
 from ern.cpms import _
+from ern.cpms.content.naming import author_name
+from ern.cpms.content.naming import fixed_name
 from ern.cpms.panel_content import default_contributions_summary
 from ern.cpms.panel_content import default_questions
-from plone import api
 from plone.app.textfield import RichText
 from plone.autoform import directives
-from plone.base.interfaces import INameFromTitle
 from plone.dexterity.content import Item
 from plone.supermodel import model
 from zope import schema
-from zope.component import adapter
 from zope.interface import implementer
 
 
@@ -84,39 +83,6 @@ class OutcomeDocument(Item):
     """The outcome document; one per panel, versioned on every save."""
 
 
-class _NameFromAuthor:
-    prefix = ""
-
-    def __init__(self, context):
-        self.context = context
-
-    @property
-    def title(self):
-        return f"{self.prefix}-{api.user.get_current().getId()}"
-
-
-@implementer(INameFromTitle)
-@adapter(IComment)
-class CommentName(_NameFromAuthor):
-    """``comment-dr.dekker``, ``comment-dr.dekker-1``…"""
-
-    prefix = "comment"
-
-
-@implementer(INameFromTitle)
-@adapter(IContribution)
-class ContributionName(_NameFromAuthor):
-    """``contribution-expert.rossi``: one per member."""
-
-    prefix = "contribution"
-
-
-@implementer(INameFromTitle)
-@adapter(IOutcomeDocument)
-class OutcomeName:
-    """``outcome``: one per panel."""
-
-    def __init__(self, context):
-        self.context = context
-
-    title = "outcome"
+CommentName = author_name(IComment, "comment")  # comment-dr.dekker, …-1
+ContributionName = author_name(IContribution, "contribution")  # one per member
+OutcomeName = fixed_name(IOutcomeDocument, "outcome")  # one per panel

@@ -4,13 +4,12 @@ from BTrees.OOBTree import OOBTree
 from DateTime import DateTime
 from datetime import datetime
 from ern.cpms import _
-from plone.base.interfaces import INameFromTitle
+from ern.cpms.content.naming import fixed_name
 from plone.dexterity.content import Item
 from plone.indexer import indexer
 from plone.supermodel import model
 from zoneinfo import ZoneInfo
 from zope import schema
-from zope.component import adapter
 from zope.interface import implementer
 from zope.interface import Invalid
 from zope.interface import invariant
@@ -91,12 +90,4 @@ def meeting_end(meeting):
     return _as_zope(meeting.ends())
 
 
-@implementer(INameFromTitle)
-@adapter(IMeeting)
-class MeetingName:
-    """``meeting``, ``meeting-1``…"""
-
-    def __init__(self, context):
-        self.context = context
-
-    title = "meeting"
+MeetingName = fixed_name(IMeeting, "meeting")
