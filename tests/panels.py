@@ -91,3 +91,14 @@ def sent_messages():
         )
         texts.append(headers + message.get_payload(decode=True).decode())
     return texts
+
+
+def pdf_saying(text):
+    """A one-page PDF with `text` (fpdf2), as a clinician would upload."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.multi_cell(0, 8, text)
+    return bytes(pdf.output())

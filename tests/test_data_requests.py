@@ -6,10 +6,10 @@ from datetime import timedelta
 from ern.cpms import data_requests
 from ern.cpms import invitations
 from ern.cpms.refusals import field_error_of
-from fpdf import FPDF
 from panels import as_user
 from panels import make_panel
 from panels import messages
+from panels import pdf_saying
 from panels import reset_mail
 from plone import api
 from plone.api.exc import InvalidParameterError
@@ -98,14 +98,6 @@ def test_the_requester_cancels(panel):
     request = ask(panel)
     as_user("expert.rossi", api.content.transition, obj=request, transition="cancel")
     assert api.content.get_state(request) == "cancelled"
-
-
-def pdf_saying(text):
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.multi_cell(0, 8, text)
-    return bytes(pdf.output())
 
 
 def attach(panel, data, kind="report", filename="upload.pdf", userid="dr.dekker"):

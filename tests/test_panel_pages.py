@@ -7,6 +7,7 @@ from ern.cpms.demo import DEMO_PASSWORD
 from ern.cpms.panel_content import outcome_of
 from panels import as_user
 from panels import make_panel
+from panels import pdf_saying
 from panels import write_outcome
 from plone import api
 from plone.dexterity.utils import createContentInContainer
@@ -279,12 +280,6 @@ def test_data_request_is_answered_on_the_page(panel, session_of):
 
 
 def test_a_file_naming_the_patient_is_refused_in_the_form(panel, session_of):
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.multi_cell(0, 8, f"Patient {IDENTITY[0]} {IDENTITY[1]}: OCT normal.")
     url = panel.absolute_url()
     lead = session_of("dr.dekker")
     token = AUTHENTICATOR.search(lead.get(f"{url}/++add++Attachment").text).group(1)
@@ -296,7 +291,11 @@ def test_a_file_naming_the_patient_is_refused_in_the_form(panel, session_of):
             "form.buttons.save": "Save",
         },
         files={
-            "form.widgets.file": ("scan.pdf", bytes(pdf.output()), "application/pdf")
+            "form.widgets.file": (
+                "scan.pdf",
+                pdf_saying(f"Patient {IDENTITY[0]} {IDENTITY[1]}: OCT normal."),
+                "application/pdf",
+            )
         },
     )
     assert response.status_code == 200
@@ -341,16 +340,6 @@ def test_every_save_of_the_outcome_is_a_version(panel, session_of):
     page = lead.get(f"{outcome.absolute_url()}/@@historyview").text
     assert "Now: First draft of the conclusions." in page
     assert "Compare" in page
-
-
-def pdf_saying(text):
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.multi_cell(0, 8, text)
-    return bytes(pdf.output())
 
 
 def comment_with_file(session, url, text, data):
