@@ -12,7 +12,6 @@ from panels import messages
 from panels import pdf_saying
 from panels import reset_mail
 from plone import api
-from plone.api.exc import InvalidParameterError
 from plone.dexterity.utils import createContentInContainer
 from plone.namedfile.file import NamedBlobFile
 from zExceptions import BadRequest
@@ -88,10 +87,20 @@ def test_an_empty_answer_is_refused_and_the_request_stays_open(panel):
 
 def test_members_do_not_answer_requests(panel):
     request = ask(panel)
-    with pytest.raises(InvalidParameterError):
-        as_user("expert.rossi", data_requests.answer_request, request, "Me?")
+    error = refusal_of(
+        as_user, "expert.rossi", data_requests.answer_request, request, "Me?"
+    )
+    assert "Only the patient's centre" in api.portal.translate(error.message)
     assert api.content.get_state(request) == "open"
     assert request.answer is None
+
+
+def test_closing_cancels_the_open_requests(panel):
+    from ern.cpms.panel_content import freeze
+
+    request = ask(panel)
+    freeze(panel)
+    assert api.content.get_state(request) == "cancelled"
 
 
 def test_the_requester_cancels(panel):
@@ -172,6 +181,19 @@ def test_a_pending_invitee_cannot_see_attachments(panel):
     as_user("dr.dekker", invitations.invite, panel, ["dr.weber"])
     assert not api.user.get_permissions(username="dr.weber", obj=item)["View"]
     assert api.user.get_permissions(username="expert.rossi", obj=item)["View"]
+
+
+def test_a_file_once_stored_is_never_changed(panel):
+    item = attach(panel, pdf_saying("Visual fields constricted."))
+    for userid in ("dr.dekker", "expert.rossi"):
+        permissions = api.user.get_permissions(username=userid, obj=item)
+        assert not permissions["Modify portal content"], userid
+
+
+def test_only_the_centre_is_told_a_file_names_the_patient(panel):
+    """For anyone else the answer would be an oracle for guessing the name."""
+    item = attach(panel, pdf_saying("Vermeulen"), userid="expert.rossi")
+    assert item.file.filename == "report.pdf"
 
 
 def test_other_centres_cannot_attach(panel):

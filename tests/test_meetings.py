@@ -93,6 +93,30 @@ def test_members_answer_attendance_others_cannot(panel):
     assert meeting.answers()["expert.rossi"] == "attend"
 
 
+def test_only_https_links(panel):
+    from ern.cpms.content.meeting import IMeeting
+    from zope.schema import ValidationError
+
+    field = IMeeting["video_link"]
+    for link in ("javascript:alert(document.cookie)", "http://meet.example.org/x"):
+        with pytest.raises(ValidationError):
+            field.validate(link)
+    field.validate("https://meet.example.org/x")
+    # A link stored some other way is still not shown as a link.
+    meeting = schedule(panel)
+    meeting.video_link = "javascript:alert(1)"
+    assert meeting.safe_video_link() is None
+
+
+def test_a_closed_panels_meetings_take_no_answers(panel):
+    meeting = schedule(panel)
+    from ern.cpms.panel_content import freeze
+
+    freeze(panel)
+    with pytest.raises(BadRequest):
+        as_user("expert.rossi", meetings.set_attendance, meeting, "attend")
+
+
 def test_an_end_before_the_start_is_refused_by_the_schema(panel):
     from ern.cpms.content.meeting import IMeeting
     from types import SimpleNamespace

@@ -59,14 +59,39 @@ def test_title_and_id_name_the_ern_and_type_never_the_patient(panel):
     assert "Smit" not in panel.Title()
 
 
+def colleague():
+    """A second health professional of Erasmus MC."""
+    api.user.create(username="dr.bakker", email="b@example.org", password="x" * 12)
+    api.group.add_user(
+        groupname="erasmus-mc-health-professionals", username="dr.bakker"
+    )
+    return "dr.bakker"
+
+
 def test_changing_the_lead_moves_the_role(panel):
     from zope.event import notify
     from zope.lifecycleevent import ObjectModifiedEvent
 
-    panel.panel_lead = "dr.weber"
+    panel.panel_lead = colleague()
     notify(ObjectModifiedEvent(panel))
-    assert "PanelLead" in api.user.get_roles(username="dr.weber", obj=panel)
+    assert "PanelLead" in api.user.get_roles(username="dr.bakker", obj=panel)
     assert "PanelLead" not in api.user.get_roles(username="dr.dekker", obj=panel)
+
+
+def test_the_lead_is_a_health_professional_of_the_centre(patient, panel):
+    from zExceptions import BadRequest
+    from zope.event import notify
+    from zope.lifecycleevent import ObjectModifiedEvent
+
+    # Someone of another centre, or a mistyped id, cannot lead the panel:
+    # they would get its clinical data uninvited, or orphan it.
+    for lead in ("dr.weber", "dr.dekkr"):
+        with pytest.raises(BadRequest) as info:
+            open_panel(patient, panel_lead=lead)
+        assert "is not a health professional of Erasmus MC" in str(info.value)
+    panel.panel_lead = "dr.weber"
+    with pytest.raises(BadRequest):
+        notify(ObjectModifiedEvent(panel))
 
 
 def test_draft_is_seen_by_the_centre_only(panel):

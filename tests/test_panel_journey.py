@@ -203,3 +203,26 @@ def test_what_outsiders_of_the_demo_open_panel_get(functional_portal, sessions):
         ok(pending.get("/@search", params={"SearchableText": "central"}))["items_total"]
         == 1
     )  # "Rapid loss of central vision", the reason
+
+
+def test_what_the_code_sets_cannot_be_forged_through_the_api(
+    functional_portal, sessions
+):
+    """The requester may edit their question, not write the centre's answer."""
+    from plone import api
+
+    import transaction
+
+    (brain,) = api.content.find(
+        portal_type="DataRequest", review_state="open", unrestricted=True
+    )
+    rossi = sessions("expert.rossi")
+    response = rossi.patch(
+        brain.getURL(),
+        json={"answer": "Forged answer.", "answered_by": "dr.dekker"},
+    )
+    assert response.status_code in (204, 400, 401, 403)
+    transaction.begin()
+    request = brain._unrestrictedGetObject()
+    assert request.answer is None
+    assert request.answered_by is None

@@ -63,15 +63,21 @@ def post_on_page(session, page_url, action_url, data):
 
 
 def test_panel_page_shows_age_and_sex_never_the_identity(panel, session_of):
+    rossi, _weber = as_user(
+        "dr.dekker", invitations.invite, panel, ["expert.rossi", "dr.weber"]
+    )
+    as_user("expert.rossi", invitations.answer, rossi, accept=True)
+    transaction.commit()
     for userid in ("dr.dekker", "expert.rossi"):
-        if userid == "expert.rossi":
-            as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"])
-            transaction.commit()
         html = session_of(userid).get(panel.absolute_url()).text
         assert "Age at panel opening" in html
         assert re.search(r'class="cpms-age"[^>]*>\s*15 years', html)
         for part in IDENTITY:
             assert part not in html, (userid, part)
+    # The pending invitee reads the summary only: no age, no sex.
+    html = session_of("dr.weber").get(panel.absolute_url()).text
+    assert "You are invited to this panel" in html
+    assert "Age at panel opening" not in html
 
 
 def test_invite_form_invites_and_the_invitee_accepts(panel, session_of):

@@ -185,6 +185,40 @@ def test_withdraw_and_reinvite(panel):
     assert "InvitedExpert" in roles("expert.rossi", panel)
 
 
+def test_who_leaves_no_longer_edits_what_they_wrote(panel):
+    (invitation,) = as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"])
+    as_user("expert.rossi", invitations.answer, invitation, accept=True)
+    note = comment(panel, "expert.rossi", "<p>Mine.</p>")
+    # (Not asked through get_permissions here: borg.localrole caches the
+    # roles for the rest of the request.)
+    assert "Author" in note.get_local_roles_for_userid("expert.rossi")
+    as_user("dr.dekker", invitations.withdraw, invitation)
+    assert not api.user.get_permissions(username="expert.rossi", obj=note)[
+        "Modify portal content"
+    ]
+    assert note.getId() in panel.objectIds()  # what they wrote stays
+
+
+def test_a_final_outcome_cannot_be_reopened(member_panel):
+    contribute(member_panel, "expert.rossi")
+    outcome = write_outcome(member_panel)
+    as_user(
+        "dr.dekker",
+        api.content.transition,
+        obj=member_panel,
+        transition="submit_outcome",
+    )
+    as_user("dr.dekker", api.content.transition, obj=outcome, transition="finalise")
+    assert "outcome document is final" in api.portal.translate(
+        transition_refusal(member_panel, "reopen")
+    )
+    with pytest.raises(InvalidParameterError):
+        as_user(
+            "dr.dekker", api.content.transition, obj=member_panel, transition="reopen"
+        )
+    assert api.content.get_state(member_panel) == "outcome_review"
+
+
 def test_a_member_cannot_withdraw_an_invitation(panel):
     (invitation,) = as_user("dr.dekker", invitations.invite, panel, ["expert.rossi"])
     with pytest.raises(InvalidParameterError):

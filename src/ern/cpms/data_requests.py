@@ -69,6 +69,10 @@ def request_refusal(request, transition):
 
 def answer_request(request, text):
     """The centre's answer: kept on the request, the requester is told."""
+    if not api.user.has_permission("ern.cpms: Answer data request", obj=request):
+        raise refusal(
+            FieldError("answer", _("Only the patient's centre answers data requests."))
+        )
     text = (text or "").strip()
     if not text:
         raise refusal(FieldError("answer", _("Write the answer before sending it.")))
@@ -194,7 +198,11 @@ def attachment_error(attachment, patient):
     text = _text_of(data, found)
     if text is None:
         return FieldError("file", _("This PDF cannot be read."))
-    if names_the_patient(text, patient):
+    # Only the patient's centre knows the identity, and only its files are
+    # checked for it: told to anyone else, "this file names the patient"
+    # would let them test guesses of the name.
+    knows = api.user.has_permission("ern.cpms: View patient identity", obj=patient)
+    if knows and names_the_patient(text, patient):
         return FieldError(
             "file",
             _(

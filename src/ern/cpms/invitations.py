@@ -215,6 +215,7 @@ def sync_member_roles(panel):
         if wanted.get(invitation.invitee) != "PanelMember":
             wanted[invitation.invitee] = role
     changed = False
+    left = set()
     principals = {principal for principal, _roles in panel.get_local_roles()}
     for principal in principals | set(wanted):
         current = set(panel.get_local_roles_for_userid(principal))
@@ -224,13 +225,31 @@ def sync_member_roles(panel):
         if target == current:
             continue
         changed = True
+        if "PanelMember" in current and "PanelMember" not in target:
+            left.add(principal)
         if target:
             panel.manage_setLocalRoles(principal, sorted(target))
         else:
             panel.manage_delLocalRoles([principal])
+    if left:
+        _forget_authors(panel, left)
     if changed:
         panel.reindexObjectSecurity()
     return changed
+
+
+def _forget_authors(panel, principals):
+    """Who leaves a panel no longer edits or cancels what they wrote there
+    (the Author role on their items goes; the items stay)."""
+    for item in panel.objectValues():
+        for principal in principals:
+            roles = set(item.get_local_roles_for_userid(principal))
+            if "Author" in roles:
+                remaining = sorted(roles - {"Author"})
+                if remaining:
+                    item.manage_setLocalRoles(principal, remaining)
+                else:
+                    item.manage_delLocalRoles([principal])
 
 
 ANSWERS = {"accept": _("accepted"), "decline": _("declined")}

@@ -53,6 +53,8 @@ def set_attendance(meeting, answer):
     userid = api.user.get_current().getId()
     if answer not in (ATTEND, DECLINE):
         raise refusal(FieldError("attendance", _("Answer attend or decline.")))
+    if api.content.get_state(meeting) == "frozen":
+        raise refusal(FieldError("attendance", _("The panel is closed.")))
     if userid not in participants(panel_of(meeting)):
         raise refusal(FieldError("attendance", _("Only the panel's members answer.")))
     meeting.answer(userid, answer)

@@ -242,23 +242,29 @@ def outcome_transitioned(outcome, event):
 
 PANEL_TO_OUTCOME = {"submit_outcome": "submit_review", "reopen": "revise"}
 FREEZING = ("close", "cancel")
-EDITABLE_TYPES = ("Comment", "Contribution", "Attachment", "Meeting")
+EDITABLE_TYPES = ("Comment", "Contribution", "Meeting")
+
+
+def _set_state(item, state):
+    """A system step, like DCWorkflow's own: no user transition exists."""
+    workflows = api.portal.get_tool("portal_workflow")
+    (workflow,) = workflows.getWorkflowsFor(item)
+    status = workflows.getStatusOf(workflow.getId(), item)
+    workflows.setStatusOf(workflow.getId(), item, {**status, "review_state": state})
+    workflow.updateRoleMappingsFor(item)
+    item.reindexObject(idxs=["review_state", "allowedRolesAndUsers"])
 
 
 def freeze(panel):
-    """Comments and contributions of a closed or cancelled panel become
-    read-only: the panel workflow's end states set theirs to ``frozen``.
-    A system step, like DCWorkflow's own: no user transition exists."""
-    workflows = api.portal.get_tool("portal_workflow")
+    """A closed or cancelled panel is read-only: its comments, contributions
+    and meetings become ``frozen``; its open data requests are cancelled
+    (no longer needed)."""
     for portal_type in EDITABLE_TYPES:
         for item in children(panel, portal_type):
-            (workflow,) = workflows.getWorkflowsFor(item)
-            status = workflows.getStatusOf(workflow.getId(), item)
-            workflows.setStatusOf(
-                workflow.getId(), item, {**status, "review_state": "frozen"}
-            )
-            workflow.updateRoleMappingsFor(item)
-            item.reindexObject(idxs=["review_state", "allowedRolesAndUsers"])
+            _set_state(item, "frozen")
+    for request in children(panel, "DataRequest"):
+        if api.content.get_state(request) == "open":
+            _set_state(request, "cancelled")
 
 
 def panel_transitioned(panel, event):

@@ -47,6 +47,13 @@ def transition_refusal(panel, transition):
                 "${questions} missing.",
                 mapping={"questions": ", ".join(unanswered)},
             )
+    if transition == "reopen":
+        outcome = outcome_of(panel)
+        if outcome is not None and api.content.get_state(outcome) == "final":
+            return _(
+                "The outcome document is final: close the panel, or ask for a "
+                "new panel to discuss the case again."
+            )
     if transition == "submit_outcome" and outcome_of(panel) is None:
         return _("Draft the outcome document before sending it to review.")
     if transition == "close":
@@ -71,6 +78,7 @@ MINIMUM_CONTRIBUTIONS = 2
 # that must be held before a refusal is worth explaining.
 EXPLAINED = (
     ("open", "ern.cpms: Open panel"),
+    ("reopen", "ern.cpms: Reopen panel"),
     ("submit_outcome", "ern.cpms: Submit outcome for review"),
     ("close", "ern.cpms: Close panel"),
 )

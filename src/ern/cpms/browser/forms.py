@@ -1,9 +1,13 @@
 """Add and edit forms that show a rule's refusal beside its field."""
 
+from Acquisition import aq_inner
+from Acquisition import aq_parent
+from ern.cpms.content.panel import lead_error
 from ern.cpms.questionnaire import questionnaire_of
 from ern.cpms.refusals import field_error_of
 from plone.dexterity.browser.add import DefaultAddForm
 from plone.dexterity.browser.add import DefaultAddView
+from plone.dexterity.browser.edit import DefaultEditForm
 from z3c.form.interfaces import ActionExecutionError
 from z3c.form.interfaces import WidgetActionExecutionError
 from zExceptions import BadRequest
@@ -54,3 +58,15 @@ class PanelAddForm(RefusingAddForm):
 
 class PanelAddView(DefaultAddView):
     form = PanelAddForm
+
+
+class PanelEditForm(DefaultEditForm):
+    """The consultation form, edited: a lead who is not a health
+    professional of the patient's centre is refused beside the field."""
+
+    def applyChanges(self, data):
+        lead = data.get("panel_lead", self.context.panel_lead)
+        error = lead_error(lead, aq_parent(aq_inner(self.context)))
+        if error is not None:
+            refuse(self, error)
+        return super().applyChanges(data)

@@ -28,6 +28,13 @@ class IDataRequest(model.Schema):
     answered_by = schema.TextLine(title=_("Answered by"), required=False)
     answered_on = schema.Datetime(title=_("Answered on"), required=False)
     directives.omitted("answer", "answered_by", "answered_on")
+    # Set by ern.cpms when the centre answers (data_requests.answer_request),
+    # never written through a form or the REST API.
+    directives.write_permission(
+        answer="cmf.ManagePortal",
+        answered_by="cmf.ManagePortal",
+        answered_on="cmf.ManagePortal",
+    )
 
 
 @implementer(IDataRequest)
@@ -72,6 +79,7 @@ class IAttachment(model.Schema):
     )
     refers_to = schema.TextLine(title=_("Refers to"), required=False)
     directives.omitted("refers_to")
+    directives.write_permission(refers_to="cmf.ManagePortal")
 
 
 @implementer(IAttachment)

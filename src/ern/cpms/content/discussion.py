@@ -76,6 +76,13 @@ class IOutcomeDocument(model.Schema):
     directives.omitted(
         "signed_off_by", "signed_off_name", "signed_off_centre", "signed_off_date"
     )
+    # Set when the lead finalises (panel_content.outcome_transitioned).
+    directives.write_permission(
+        signed_off_by="cmf.ManagePortal",
+        signed_off_name="cmf.ManagePortal",
+        signed_off_centre="cmf.ManagePortal",
+        signed_off_date="cmf.ManagePortal",
+    )
 
 
 @implementer(IOutcomeDocument)

@@ -27,6 +27,11 @@ class IInvitation(model.Schema):
     reply_by = schema.Date(title=_("Reply by"), required=False)
     answer_reason = schema.Text(title=_("Reason given"), required=False)
     directives.omitted("invitee", "invitee_name", "answer_reason")
+    # Set by ern.cpms (the invitee's name when invited, the reason with the
+    # answer), never written through the REST API.
+    directives.write_permission(
+        invitee_name="cmf.ManagePortal", answer_reason="cmf.ManagePortal"
+    )
 
 
 @implementer(IInvitation)

@@ -13,6 +13,18 @@ from zope import schema
 from zope.interface import implementer
 from zope.interface import Invalid
 from zope.interface import invariant
+from zope.schema import ValidationError
+
+
+class NotHTTPS(ValidationError):
+    __doc__ = _("Give an https:// address.")
+
+
+def https_only(value):
+    """Only https links: a link is clicked by every member (no javascript:)."""
+    if value and not value.lower().startswith("https://"):
+        raise NotHTTPS(value)
+    return True
 
 
 class IMeeting(model.Schema):
@@ -27,7 +39,12 @@ class IMeeting(model.Schema):
         default="Europe/Brussels",
         required=True,
     )
-    video_link = schema.URI(title=_("Video-conference link"), required=False)
+    video_link = schema.URI(
+        title=_("Video-conference link"),
+        description=_("An https:// address."),
+        constraint=https_only,
+        required=False,
+    )
     agenda = schema.Text(
         title=_("Agenda"),
         description=_("No names or identifying details of the patient."),
@@ -51,6 +68,11 @@ class Meeting(Item):
 
     video_link = None
     agenda = None
+
+    def safe_video_link(self):
+        """The link if it is https (checked again when shown), else None."""
+        link = self.video_link or ""
+        return link if link.lower().startswith("https://") else None
 
     def aware(self, value):
         """`value` (naive, in the meeting's time zone) as an aware datetime."""

@@ -10,6 +10,9 @@ from Acquisition import aq_inner
 from Acquisition import aq_parent
 from datetime import date
 from ern.cpms import _
+from ern.cpms.groups import group_id
+from ern.cpms.refusals import FieldError
+from ern.cpms.refusals import refusal
 from plone import api
 from plone.app.z3cform.widgets.select import AjaxSelectFieldWidget
 from plone.autoform import directives
@@ -233,6 +236,33 @@ def record_patient_facts(panel, event=None):
         months = (today.year - born.year) * 12 + today.month - born.month
         panel.patient_age_months = months - (today.day < born.day)
     panel.patient_sex = getattr(patient, "sex", None)
+
+
+def lead_error(lead, patient):
+    """Why `lead` may not lead a panel of `patient`, or None: the lead is a
+    health professional of the patient's centre (the one who answers for
+    the panel there)."""
+    centre = aq_parent(aq_inner(patient))
+    groupname = group_id(centre, "health-professionals")
+    if lead and lead in {u.getId() for u in api.user.get_users(groupname=groupname)}:
+        return None
+    return FieldError(
+        "panel_lead",
+        _(
+            "${user} is not a health professional of ${centre}: the lead "
+            "answers for the panel at the patient's centre.",
+            mapping={"user": lead or "—", "centre": centre.Title()},
+        ),
+    )
+
+
+def check_panel_lead(panel, event):
+    """The lead named on a new or changed panel is checked (forms, REST)."""
+    patient = getattr(event, "newParent", None) or aq_parent(aq_inner(panel))
+    lead = panel.__dict__.get("panel_lead") or current_user_id(panel)
+    error = lead_error(lead, patient)
+    if error is not None:
+        raise refusal(error)
 
 
 def update_panel_roles(panel, event=None):
