@@ -119,6 +119,12 @@ def test_from_opening_to_archiving_through_the_api(functional_portal, sessions):
     )
     transition(lead, url, "submit_outcome")
     assert ok(rossi.get(outcome["@id"]))["review_state"] == "in_review"
+    # A refused guard says why, to the lead who may take the step.
+    early = lead.post(f"{url}/@workflow/close")
+    assert early.status_code == 400
+    assert "outcome document is final" in early.json()["error"]["message"]
+    # Someone without the step's permission learns nothing more.
+    assert "outcome" not in rossi.post(f"{url}/@workflow/close").text
     # A member may not finalise; the lead does.
     assert rossi.post(f"{outcome['@id']}/@workflow/finalise").status_code in (
         400,

@@ -1,0 +1,57 @@
+"""``POST @workflow/<transition>`` that says why a guard refuses.
+
+plone.restapi answers a refused transition with a generic "Invalid
+transition". For the CPMS types whose guards depend on the data (open a
+panel, close it, answer an invitation, finalise an outcome, answer a data
+request), the answer is the guard's own sentence, translated — to those who
+hold the transition's permission only, so that it tells nothing to anyone
+else.
+"""
+
+from ern.cpms.data_requests import request_refusal
+from ern.cpms.invitations import answer_refusal
+from ern.cpms.panel_content import outcome_refusal
+from ern.cpms.panels import transition_refusal
+from plone import api
+from plone.restapi.services.workflow.transition import WorkflowTransition
+
+
+REFUSALS = {
+    "Panel": transition_refusal,
+    "Invitation": answer_refusal,
+    "OutcomeDocument": outcome_refusal,
+    "DataRequest": request_refusal,
+}
+
+
+def explained_refusal(obj, transition):
+    """The guard's sentence, if `transition` leaves the object's state, the
+    user holds its permission, and the data refuses it; else None."""
+    refusal_of = REFUSALS.get(obj.portal_type)
+    if refusal_of is None:
+        return None
+    workflows = api.portal.get_tool("portal_workflow")
+    (workflow,) = workflows.getWorkflowsFor(obj)
+    definition = workflow.transitions.get(transition)
+    state = workflow.states.get(api.content.get_state(obj))
+    if definition is None or state is None or transition not in state.transitions:
+        return None
+    permissions = definition.guard.permissions if definition.guard else ()
+    if not all(api.user.has_permission(p, obj=obj) for p in permissions):
+        return None
+    return refusal_of(obj, transition)
+
+
+class GuardedWorkflowTransition(WorkflowTransition):
+    def reply(self):
+        if self.transition is not None:
+            refusal = explained_refusal(self.context, self.transition)
+            if refusal is not None:
+                self.request.response.setStatus(400)
+                return {
+                    "error": {
+                        "type": "WorkflowException",
+                        "message": api.portal.translate(refusal),
+                    }
+                }
+        return super().reply()
