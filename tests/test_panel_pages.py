@@ -114,6 +114,18 @@ def test_invite_form_invites_and_the_invitee_accepts(panel, session_of):
     assert CLINICAL_MARKER in expert.get(url).text
 
 
+def test_the_add_menu_leads_to_the_invite_form(panel, session_of):
+    response = session_of("dr.dekker").get(f"{panel.absolute_url()}/++add++Invitation")
+    assert response.url == f"{panel.absolute_url()}/@@invite"
+    assert "Invite experts" in response.text
+
+
+def test_empty_clinical_sections_are_not_listed(panel, session_of):
+    html = session_of("dr.dekker").get(panel.absolute_url()).text
+    assert CLINICAL_MARKER in html  # the examination, filled in
+    assert "Histology" not in html  # empty: not shown
+
+
 def test_invite_form_refuses_a_non_expert_in_the_form(panel, session_of):
     lead = session_of("dr.dekker")
     url = panel.absolute_url()

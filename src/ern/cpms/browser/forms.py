@@ -8,6 +8,7 @@ from ern.cpms.refusals import field_error_of
 from plone.dexterity.browser.add import DefaultAddForm
 from plone.dexterity.browser.add import DefaultAddView
 from plone.dexterity.browser.edit import DefaultEditForm
+from Products.Five.browser import BrowserView
 from z3c.form.interfaces import ActionExecutionError
 from z3c.form.interfaces import WidgetActionExecutionError
 from zExceptions import BadRequest
@@ -70,3 +71,16 @@ class PanelEditForm(DefaultEditForm):
         if error is not None:
             refuse(self, error)
         return super().applyChanges(data)
+
+
+class InvitationAddView(BrowserView):
+    """``++add++Invitation`` (the Add menu) leads to the invite form, which
+    searches the ERN's experts and invites several at once."""
+
+    def __init__(self, context, request, ti=None):
+        super().__init__(context, request)
+        self.ti = ti
+
+    def __call__(self):
+        self.request.response.redirect(f"{self.context.absolute_url()}/@@invite")
+        return ""
