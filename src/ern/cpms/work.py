@@ -1,0 +1,104 @@
+"""What waits for one person: "my work", for the ERN application's home and
+the REST service ``@my-work``.
+
+Lists come from the catalog. "Mine" is the catalog's own security index
+filtered to ``user:<id>``: the panels where the person holds a role of
+their own (lead, member, invited), not every panel their centre may see.
+Objects are woken only where a rule must be asked (a data request's
+answer permission, a contribution's author) and only for active panels.
+"""
+
+from ern.cpms.invitations import invitations_of
+from ern.cpms.panel_content import contribution_of
+from plone import api
+
+
+ACTIVE = ("draft", "open", "outcome_review")
+LISTED = (*ACTIVE, "closed")
+
+
+def _summary(brain):
+    return {
+        "@id": brain.getURL(),
+        "title": brain.Title,
+        "review_state": brain.review_state,
+        "pseudonym": brain.getPath().split("/")[-2].upper(),
+    }
+
+
+def my_work(userid=None):
+    """A dict of lists: pending invitations, panels by state, data requests
+    to answer, contributions to record, outcomes to review."""
+    userid = userid or api.user.get_current().getId()
+    catalog = api.portal.get_tool("portal_catalog")
+    mine = catalog.unrestrictedSearchResults(
+        portal_type="Panel",
+        review_state=list(LISTED),
+        allowedRolesAndUsers=[f"user:{userid}"],
+        sort_on="modified",
+        sort_order="descending",
+    )
+    work = {
+        "invitations": [],
+        "panels": {state: [] for state in LISTED},
+        "data_requests": [],
+        "contributions": [],
+        "reviews": [],
+    }
+    for brain in mine:
+        panel = brain._unrestrictedGetObject()
+        pending = [
+            i for i in invitations_of(panel, ("pending",)) if i.invitee == userid
+        ]
+        if pending:
+            work["invitations"].append(
+                {
+                    **_summary(brain),
+                    "invitation": pending[0].absolute_url(),
+                    "reply_by": pending[0].reply_by and pending[0].reply_by.isoformat(),
+                    "urgent": bool(panel.urgent),
+                }
+            )
+            continue
+        work["panels"][brain.review_state].append(_summary(brain))
+        if brain.review_state not in ("open", "outcome_review"):
+            continue
+        if contribution_of(panel, userid) is None:
+            work["contributions"].append(_summary(brain))
+        if brain.review_state == "outcome_review" and panel.panel_lead != userid:
+            work["reviews"].append(_summary(brain))
+    work["data_requests"] = _requests_to_answer(userid)
+    return work
+
+
+def _requests_to_answer(userid):
+    """Open data requests the person may answer (their centre's panels)."""
+    catalog = api.portal.get_tool("portal_catalog")
+    user = api.user.get(userid=userid)
+    principals = [f"user:{userid}"] + [
+        f"user:{group.getId()}" for group in api.group.get_groups(user=user)
+    ]
+    rows = []
+    for brain in catalog.unrestrictedSearchResults(
+        portal_type="DataRequest",
+        review_state="open",
+        allowedRolesAndUsers=principals,
+        sort_on="created",
+    ):
+        request = brain._unrestrictedGetObject()
+        with api.env.adopt_user(username=userid):
+            if not api.user.has_permission(
+                "ern.cpms: Answer data request", obj=request
+            ):
+                continue
+        panel_path = "/".join(brain.getPath().split("/")[:-1])
+        rows.append(
+            {
+                "@id": brain.getURL(),
+                "panel": brain.getURL().rsplit("/", 1)[0],
+                "question": request.question,
+                "due_date": request.due_date and request.due_date.isoformat(),
+                "pseudonym": panel_path.split("/")[-2].upper(),
+            }
+        )
+    return rows
