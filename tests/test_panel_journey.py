@@ -232,3 +232,51 @@ def test_what_the_code_sets_cannot_be_forged_through_the_api(
     request = brain._unrestrictedGetObject()
     assert request.answer is None
     assert request.answered_by is None
+
+
+def test_closing_with_one_contribution_through_the_api(functional_portal, sessions):
+    """The lead confirms with a PATCH of few_contributions_confirmed; the
+    close is refused with the guard's sentence until then."""
+    from panels import make_panel
+
+    import transaction
+
+    panel = make_panel(functional_portal, ("Fenna", "Kok"), members=["expert.rossi"])
+    transaction.commit()
+    url = panel.absolute_url()
+    lead, rossi = sessions("dr.dekker"), sessions("expert.rossi")
+    ok(
+        rossi.post(
+            url,
+            json={
+                "@type": "Contribution",
+                "assessment": "Likely LCA.",
+                "recommendation": "Panel testing.",
+            },
+        ),
+        201,
+    )
+    outcome = ok(
+        lead.post(
+            url,
+            json={
+                "@type": "OutcomeDocument",
+                "conclusions": "Leber congenital amaurosis.",
+                "recommendations": "Gene panel.",
+            },
+        ),
+        201,
+    )
+    transition(lead, url, "submit_outcome")
+    transition(lead, outcome["@id"], "finalise")
+    refused = lead.post(f"{url}/@workflow/close")
+    assert refused.status_code == 400
+    assert "Only 1 contribution(s) recorded" in refused.json()["error"]["message"]
+    # A member may not confirm for the lead.
+    rossi.patch(url, json={"few_contributions_confirmed": True})
+    assert lead.post(f"{url}/@workflow/close").status_code == 400
+    assert (
+        lead.patch(url, json={"few_contributions_confirmed": True}).status_code == 204
+    )
+    transition(lead, url, "close", comment="Only one expert available.")
+    assert ok(lead.get(url))["review_state"] == "closed"
