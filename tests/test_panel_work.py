@@ -7,6 +7,7 @@ from ern.cpms import invitations
 from ern.cpms.notifications import NotificationCentre
 from ern.cpms.panel_content import contribution_of
 from ern.cpms.panel_content import missing_contributions
+from ern.cpms.panel_content import set_state
 from ern.cpms.panels import transition_refusal
 from ern.cpms.refusals import field_error_of
 from panels import as_user
@@ -257,11 +258,7 @@ def test_inviting_twice_refuses_the_whole_batch(panel):
 
 
 def test_no_invitations_on_a_draft_panel(panel):
-    workflows = api.portal.get_tool("portal_workflow")
-    status = workflows.getStatusOf("cpms_panel_workflow", panel)
-    workflows.setStatusOf(
-        "cpms_panel_workflow", panel, {**status, "review_state": "draft"}
-    )
+    set_state(panel, "draft")
     error = refused(as_user, "dr.dekker", invitations.invite, panel, ["dr.weber"])
     assert "while the panel is open" in api.portal.translate(error.message)
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import date
 from ern.cpms import invitations
 from ern.cpms.panel_content import outcome_of
+from ern.cpms.panel_content import set_state
 from panels import write_outcome
 from pathlib import Path
 from patients import enrol_as
@@ -139,11 +140,7 @@ def acting_as(userid):
 
 def put_in_state(obj, state):
     """Set the workflow state directly: test set-up, not a transition."""
-    workflows = api.portal.get_tool("portal_workflow")
-    (workflow,) = workflows.getWorkflowsFor(obj)
-    status = workflows.getStatusOf(workflow.getId(), obj)
-    workflows.setStatusOf(workflow.getId(), obj, {**status, "review_state": state})
-    workflow.updateRoleMappingsFor(obj)
+    set_state(obj, state)
 
 
 @pytest.fixture

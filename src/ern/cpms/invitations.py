@@ -121,11 +121,20 @@ def invitations_of(panel, states=None):
     return [i for i in found if api.content.get_state(i, default="pending") in states]
 
 
-def invitation_refusal(panel, userid):
-    """Why `userid` cannot be invited to `panel` now, or None."""
+def invitation_refusal(panel, userid, experts=None, invited=None):
+    """Why `userid` cannot be invited to `panel` now, or None.
+
+    `experts` (user id → Expert) and `invited` (user ids with an active
+    invitation) may be passed when many are checked at once: they are the
+    same for every user of one panel.
+    """
     if api.content.get_state(panel, default=None) not in INVITING_PANEL_STATES:
         return _("Experts can be invited while the panel is open.")
-    expert = {e.userid: e for e in experts_of(panel.ern)}.get(userid)
+    if experts is None:
+        experts = {e.userid: e for e in experts_of(panel.ern)}
+    if invited is None:
+        invited = {i.invitee for i in invitations_of(panel, ACTIVE_STATES)}
+    expert = experts.get(userid)
     if expert is None:
         return _(
             "${user} is not an expert of ${ern}.",
@@ -133,7 +142,7 @@ def invitation_refusal(panel, userid):
         )
     if userid == panel.panel_lead:
         return _("${name} leads this panel.", mapping={"name": expert.fullname})
-    if any(i.invitee == userid for i in invitations_of(panel, ACTIVE_STATES)):
+    if userid in invited:
         return _(
             "${name} is already invited to this panel.",
             mapping={"name": expert.fullname},
@@ -154,8 +163,10 @@ def invite(panel, userids, message="", reply_by=None):
         raise refusal(FieldError("experts", _("Choose at least one expert.")))
     if reply_by is not None and reply_by < date.today():
         raise refusal(FieldError("reply_by", _("The reply-by date is in the past.")))
+    experts = {e.userid: e for e in experts_of(panel.ern)}
+    invited = {i.invitee for i in invitations_of(panel, ACTIVE_STATES)}
     for userid in userids:
-        reason = invitation_refusal(panel, userid)
+        reason = invitation_refusal(panel, userid, experts, invited)
         if reason is not None:
             raise refusal(FieldError("experts", reason))
     return [

@@ -245,8 +245,9 @@ FREEZING = ("close", "cancel")
 EDITABLE_TYPES = ("Comment", "Contribution", "Meeting")
 
 
-def _set_state(item, state):
-    """A system step, like DCWorkflow's own: no user transition exists."""
+def set_state(item, state):
+    """Put `item` in `state` and apply that state's permissions: a system
+    step, like DCWorkflow's own, where no user transition exists."""
     workflows = api.portal.get_tool("portal_workflow")
     (workflow,) = workflows.getWorkflowsFor(item)
     status = workflows.getStatusOf(workflow.getId(), item)
@@ -261,10 +262,10 @@ def freeze(panel):
     (no longer needed)."""
     for portal_type in EDITABLE_TYPES:
         for item in children(panel, portal_type):
-            _set_state(item, "frozen")
+            set_state(item, "frozen")
     for request in children(panel, "DataRequest"):
         if api.content.get_state(request) == "open":
-            _set_state(request, "cancelled")
+            set_state(request, "cancelled")
 
 
 def panel_transitioned(panel, event):

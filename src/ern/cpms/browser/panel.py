@@ -36,6 +36,7 @@ from plone.autoform import directives
 from plone.autoform.form import AutoExtensibleForm
 from plone.dexterity.browser.view import DefaultView
 from plone.dexterity.utils import createContentInContainer
+from plone.memoize.view import memoize
 from plone.namedfile.file import NamedBlobFile
 from plone.protect import CheckAuthenticator
 from Products.Five.browser import BrowserView
@@ -143,6 +144,7 @@ class PanelView(DefaultView):
         outcome = self.outcome()
         return api.content.get_state(outcome) if outcome is not None else None
 
+    @memoize
     def data_requests(self):
         if not self.can_read_clinical():
             return []
@@ -176,12 +178,11 @@ class PanelView(DefaultView):
         uid = obj.UID()
         return [a for a in self._attachments() if a.refers_to == uid]
 
+    @memoize
     def _attachments(self):
         if not self.can_read_clinical():
             return []
-        if not hasattr(self, "_attachment_cache"):
-            self._attachment_cache = children(self.context, "Attachment")
-        return self._attachment_cache
+        return children(self.context, "Attachment")
 
     def attachment_kinds(self):
         return ATTACHMENT_KINDS
@@ -401,7 +402,8 @@ class ClosePanel(_PanelAction):
             panel.few_contributions_confirmed = True
         reason = transition_refusal(panel, "close")
         if reason is not None:
-            panel.few_contributions_confirmed = False
+            # The tick set above is discarded with the rest (_PanelAction
+            # dooms the transaction of a refused action).
             raise refusal(FieldError("close", reason))
         comment = ""
         if panel.few_contributions_confirmed:
