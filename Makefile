@@ -73,6 +73,17 @@ i18n: install ## Update the message catalogue and the translations
 	$(BIN)/i18ndude sync --pot src/ern/cpms/locales/ern.cpms.pot \
 	  src/ern/cpms/locales/*/LC_MESSAGES/ern.cpms.po
 
+LEAFLET := src/ern/cpms/browser/static/leaflet
+
+.PHONY: leaflet
+leaflet: ## Refresh the bundled Leaflet from npm (package.json)
+	npm ci --no-audit --no-fund
+	rm -rf $(LEAFLET)
+	mkdir -p $(LEAFLET)/images
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(LEAFLET)/
+	cp node_modules/leaflet/LICENSE $(LEAFLET)/LICENSE.txt
+	cp node_modules/leaflet/dist/images/* $(LEAFLET)/images/
+
 .PHONY: clean
 clean: ## Remove .venv and caches (never the data in var/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache src/*.egg-info

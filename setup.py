@@ -64,6 +64,8 @@ setup(
             "pytest-plone",
             "collective.MockMailHost",
             "requests",
+            "playwright",
+            "axe-playwright-python",
         ],
         "dev": [
             "i18ndude",

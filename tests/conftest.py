@@ -3,9 +3,14 @@
 from ern.cpms.demo import DEMO_PASSWORD
 from ern.cpms.testing import FUNCTIONAL_TESTING
 from ern.cpms.testing import INTEGRATION_TESTING
+from playwright.sync_api import sync_playwright
 from pytest_plone import fixtures_factory
+from web import WebWindows
 
+import os
 import pytest
+import shutil
+import transaction
 
 
 pytest_plugins = ["pytest_plone"]
@@ -32,3 +37,48 @@ def browser(request_factory):
     session = request_factory(basic_auth=("dr.dekker", DEMO_PASSWORD), api=False)
     session.headers["Accept"] = "text/html"
     return session
+
+
+# Real-browser tests: Debian's chromium driven by Playwright (never a
+# downloaded browser). `.ci/run` and `make test` install the package.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # The machines' network is closed: Chromium's own background
+    # connections would only fail (and slow every start).
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    executable = os.environ.get("CPMS_CHROMIUM") or shutil.which("chromium")
+    if executable is None:
+        pytest.fail(
+            "The browser tests need Debian's chromium (apt-get install chromium; "
+            "`make test` installs it when run as root), or CPMS_CHROMIUM=/path."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def web(chromium, functional_portal):
+    """Open browser windows on the test site; fail on any console error.
+
+    `web.window()` gives a fresh page (its own cookies: one per person);
+    `web.url` is the site's address.
+    """
+    transaction.commit()
+    opened = WebWindows(chromium, functional_portal.absolute_url())
+    yield opened
+    opened.close()
+    assert opened.errors == [], "errors in the browser console"

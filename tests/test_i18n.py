@@ -11,7 +11,7 @@ import sys
 
 
 LOCALES = Path(__file__).resolve().parent.parent / "src" / "ern" / "cpms" / "locales"
-LANGUAGES = ("de", "fr")
+LANGUAGES = ("de", "fr", "it", "es")
 
 
 def msgids(path):

@@ -306,8 +306,17 @@ class _PanelAction(BrowserView):
             target = self.context.absolute_url()
         else:
             api.portal.show_message(message, self.request)
-        self.request.response.redirect(target)
+        self.request.response.redirect(self.came_from() or target)
         return ""
+
+    def came_from(self):
+        """The page of this site the form was on, if it asked to go back
+        there (e.g. the ERN application's home); never another site."""
+        wanted = self.request.form.get("came_from") or ""
+        portal_url = api.portal.get().absolute_url()
+        if wanted.startswith(portal_url + "/") and "\\" not in wanted:
+            return wanted
+        return None
 
     def act(self):
         raise NotImplementedError

@@ -6,10 +6,12 @@ from ern.cpms.vocabularies.countries import country_name
 from ern.cpms.vocabularies.networks import NETWORKS_BY_CODE
 from ern.cpms.vocabularies.sexes import SEXES
 from plone import api
+from plone.memoize.instance import memoize
 from Products.Five.browser import BrowserView
 
 
 VIEW_IDENTITY_PERMISSION = "ern.cpms: View patient identity"
+PANEL_STATES = ("draft", "open", "outcome_review", "closed", "archived", "cancelled")
 
 
 class ERNView(BrowserView):
@@ -32,6 +34,9 @@ class CentreView(BrowserView):
 
     def country(self):
         return country_name(self.context.country)
+
+    def is_my_centre(self):
+        return api.user.has_permission("ern.cpms: Add Patient", obj=self.context)
 
     def networks(self):
         return [
@@ -78,6 +83,25 @@ class PatientView(BrowserView):
             )
         ]
 
+    def can_open_panel(self):
+        return api.user.has_permission("ern.cpms: Add Panel", obj=self.context)
+
+    def panel_groups(self):
+        """The panels by state, in the order of the panel's life."""
+        groups = {}
+        for panel in self.panels():
+            groups.setdefault(panel["review_state"], []).append(panel)
+        return [
+            {
+                "state": state,
+                "title": groups[state][0]["state"],
+                "panels": groups[state],
+            }
+            for state in PANEL_STATES
+            if state in groups
+        ]
+
+    @memoize
     def panels(self):
         """The patient's panels the user may see, newest first."""
         workflow = api.portal.get_tool("portal_workflow")
@@ -85,6 +109,7 @@ class PatientView(BrowserView):
             {
                 "url": brain.getURL(),
                 "title": brain.Title,
+                "review_state": brain.review_state,
                 "state": api.portal.translate(
                     workflow.getTitleForStateOnType(brain.review_state, "Panel"),
                     domain="ern.cpms",

@@ -4,12 +4,19 @@ SearchableText of panel content is what each reader may read anyway (the
 catalog filters by View); a panel itself offers its summary only.
 """
 
+from ern.cpms.content.centre import ICentre
 from ern.cpms.content.datarequest import IDataRequest
 from ern.cpms.content.discussion import IComment
 from ern.cpms.content.discussion import IContribution
 from ern.cpms.content.discussion import IOutcomeDocument
 from ern.cpms.content.ern import IERN
 from ern.cpms.content.panel import IPanel
+from ern.cpms.content.patient import IPatient
+from ern.cpms.groups import CENTRE_GROUPS
+from ern.cpms.groups import ERN_GROUPS
+from ern.cpms.groups import group_id
+from ern.cpms.patient_search import active_panels
+from ern.cpms.patient_search import search_keys
 from plone.indexer import indexer
 
 import re
@@ -19,6 +26,12 @@ import re
 def ern_code(obj):
     """The network code of an ERN."""
     return obj.code
+
+
+@indexer(IPanel)
+def panel_ern_code(panel):
+    """The network a panel belongs to (for its coordinators' lists)."""
+    return panel.ern
 
 
 def _searchable(*parts):
@@ -53,3 +66,26 @@ def data_request_searchable_text(request):
 @indexer(IOutcomeDocument)
 def outcome_searchable_text(outcome):
     return _searchable(outcome.Title(), outcome.conclusions, outcome.recommendations)
+
+
+@indexer(IPatient)
+def patient_search_keys(patient):
+    """Keyed hashes of name and pseudonym prefixes (patient_search.py)."""
+    return search_keys(patient)
+
+
+@indexer(IPatient)
+def patient_active_panels(patient):
+    return active_panels(patient)
+
+
+@indexer(ICentre)
+def centre_groups(centre):
+    """The groups of a centre: how a person's centres are found."""
+    return [group_id(centre, suffix) for suffix, _role, _title in CENTRE_GROUPS]
+
+
+@indexer(IERN)
+def ern_groups(ern):
+    """The groups of an ERN: how a person's ERNs are found (by role)."""
+    return [group_id(ern, suffix) for suffix, _role, _title in ERN_GROUPS]

@@ -198,7 +198,7 @@ def rotate_pseudonym_secret(portal):
     for brain in portal.portal_catalog.unrestrictedSearchResults(portal_type="Patient"):
         patient = brain._unrestrictedGetObject()
         assign_pseudonym(patient)
-        patient.reindexObject(idxs=["identity_hash"])
+        patient.reindexObject(idxs=["identity_hash", "patient_search_keys"])
         count += 1
     return count
 
@@ -235,7 +235,7 @@ def check_new_enrolment(patient, event):
 def identity_changed(patient, event):
     """Keep the identity hash in step with the identity fields."""
     assign_pseudonym(patient)
-    patient.reindexObject(idxs=["identity_hash"])
+    patient.reindexObject(idxs=["identity_hash", "patient_search_keys"])
 
 
 def record_consent(patient, event):

@@ -1,0 +1,297 @@
+"""The two applications of CPMS: the Centre application (a centre's patient
+list, enrolment, the patient's panels) and the ERN application (what waits
+for an expert, their panels and meetings, and for coordinators their ERN's
+panels).
+
+Lists come from the catalog. The patient list wakes only the patients of
+the page it shows (their names are in no index or metadata column).
+"""
+
+from AccessControl import Unauthorized
+from datetime import datetime
+from datetime import UTC
+from ern.cpms import _
+from ern.cpms.meetings import meetings_of
+from ern.cpms.patient_search import INDEX as SEARCH_INDEX
+from ern.cpms.patient_search import query_keys
+from ern.cpms.work import my_work
+from plone import api
+from plone.batching import Batch
+from plone.memoize.instance import memoize
+from Products.Five.browser import BrowserView
+
+
+PAGE_SIZE = 25
+ADD_PATIENT = "ern.cpms: Add Patient"
+VIEW_IDENTITY = "ern.cpms: View patient identity"
+
+# (value of the "sort" parameter, catalog index, order, label)
+SORTS = (
+    ("enrolled", "created", "descending", _("Newest enrolment first")),
+    ("pseudonym", "id", "ascending", _("Pseudonym")),
+    ("changed", "modified", "descending", _("Last changed first")),
+    ("panels", "active_panels", "descending", _("Most panels at work first")),
+)
+CONSENT_STATES = (
+    ("enrolled", _("Consent for care given")),
+    ("consent_withdrawn", _("Consent for care withdrawn")),
+)
+PANEL_FILTERS = (
+    ("active", _("With panels at work")),
+    ("none", _("Without panels at work")),
+)
+
+
+def _group_ids():
+    user = api.user.get_current()
+    return [group.getId() for group in api.group.get_groups(user=user)]
+
+
+def my_places(portal_type, suffix=None):
+    """Brains of the centres (or ERNs) whose groups the current user is in;
+    with `suffix`, only through that group (e.g. ``coordinators``)."""
+    groups = _group_ids()
+    if suffix is not None:
+        groups = [group for group in groups if group.endswith(f"-{suffix}")]
+    if not groups:
+        return []
+    return api.content.find(
+        portal_type=portal_type, cpms_groups=groups, sort_on="sortable_title"
+    )
+
+
+def _require_login():
+    if api.user.is_anonymous():
+        raise Unauthorized("Log in first")
+
+
+def _state_title(state, portal_type):
+    workflow = api.portal.get_tool("portal_workflow")
+    return api.portal.translate(
+        workflow.getTitleForStateOnType(state, portal_type), domain="ern.cpms"
+    )
+
+
+class CentrePatients(BrowserView):
+    """``@@patients`` on a centre: every patient of the centre, whoever
+    enrolled them; search by name or pseudonym, filter, sort, pages."""
+
+    def __call__(self):
+        self.message = None
+        return self.index()
+
+    # What was asked, cleaned: unknown values fall back to the defaults.
+    def text(self):
+        return (self.request.form.get("q") or "").strip()[:100]
+
+    def sort(self):
+        wanted = self.request.form.get("sort")
+        return next((s for s in SORTS if s[0] == wanted), SORTS[0])
+
+    def consent(self):
+        wanted = self.request.form.get("consent")
+        return wanted if wanted in dict(CONSENT_STATES) else ""
+
+    def panels_filter(self):
+        wanted = self.request.form.get("panels")
+        return wanted if wanted in dict(PANEL_FILTERS) else ""
+
+    def options(self, choices, current):
+        return [
+            {"value": value, "title": title, "selected": value == current}
+            for value, title in choices
+        ]
+
+    def sort_options(self):
+        current = self.sort()[0]
+        return [
+            {"value": value, "title": title, "selected": value == current}
+            for value, _index, _order, title in SORTS
+        ]
+
+    def consent_options(self):
+        return self.options(CONSENT_STATES, self.consent())
+
+    def panel_options(self):
+        return self.options(PANEL_FILTERS, self.panels_filter())
+
+    def _start(self):
+        try:
+            return max(0, int(self.request.form.get("b_start", 0)))
+        except (TypeError, ValueError):
+            return 0
+
+    @memoize
+    def batch(self):
+        """The page of catalog brains asked for (a lazy Batch)."""
+        _value, index, order, _title = self.sort()
+        query = {
+            "portal_type": "Patient",
+            "path": {"query": "/".join(self.context.getPhysicalPath()), "depth": 1},
+            "sort_on": index,
+            "sort_order": order,
+        }
+        if self.text():
+            keys = query_keys(self.text())
+            if keys is None:
+                self.message = _("Type at least two letters or digits to search.")
+                return Batch([], PAGE_SIZE)
+            query[SEARCH_INDEX] = {"query": keys, "operator": "and"}
+        if self.consent():
+            query["review_state"] = self.consent()
+        if self.panels_filter() == "active":
+            query["active_panels"] = {"query": 1, "range": "min"}
+        elif self.panels_filter() == "none":
+            query["active_panels"] = 0
+        results = api.portal.get_tool("portal_catalog")(**query)
+        return Batch(results, PAGE_SIZE, self._start(), orphan=0)
+
+    def rows(self):
+        """The patients of the page: identity from the objects (never the
+        catalog), for those who may see it."""
+        rows = []
+        for brain in self.batch():
+            patient = brain.getObject()
+            identity = api.user.has_permission(VIEW_IDENTITY, obj=patient)
+            rows.append(
+                {
+                    "url": brain.getURL(),
+                    "pseudonym": brain.Title,
+                    "name": identity
+                    and f"{patient.family_name}, {patient.given_names}",
+                    "born": identity
+                    and api.portal.get_localized_time(patient.date_of_birth),
+                    "enrolled": api.portal.get_localized_time(brain.created),
+                    "consent": _state_title(brain.review_state, "Patient"),
+                    "active_panels": brain.active_panels or 0,
+                }
+            )
+        return rows
+
+    def total(self):
+        return self.batch().sequence_length
+
+    def searched(self):
+        return bool(self.text() or self.consent() or self.panels_filter())
+
+    def can_enrol(self):
+        return api.user.has_permission(ADD_PATIENT, obj=self.context)
+
+    def enrol_url(self):
+        return f"{self.context.absolute_url()}/++add++Patient"
+
+    def other_centres(self):
+        """The user's other centres, to switch between them."""
+        here = self.context.UID()
+        return [brain for brain in my_places("Centre") if here != brain.UID]
+
+
+class MyCentre(BrowserView):
+    """``@@my-centre``: the Centre application's door. One centre: its
+    patient list; several: a choice; none: what to do about it."""
+
+    def __call__(self):
+        _require_login()
+        centres = self.centres()
+        if len(centres) == 1:
+            self.request.response.redirect(f"{centres[0].getURL()}/@@patients")
+            return ""
+        return self.index()
+
+    @memoize
+    def centres(self):
+        return list(my_places("Centre"))
+
+
+class MyERN(BrowserView):
+    """``@@my-ern``: the ERN application's home for one expert."""
+
+    def __call__(self):
+        _require_login()
+        return self.index()
+
+    def userid(self):
+        return api.user.get_current().getId()
+
+    @memoize
+    def work(self):
+        return my_work(self.userid())
+
+    def panel_groups(self):
+        """My panels by state, the states in workflow order, empty ones left out."""
+        return [
+            {"state": state, "title": _state_title(state, "Panel"), "panels": panels}
+            for state, panels in self.work()["panels"].items()
+            if panels
+        ]
+
+    def waiting(self):
+        work = self.work()
+        return bool(work["data_requests"] or work["contributions"] or work["reviews"])
+
+    def invitation_action(self, invitation):
+        """Where an invitation's buttons post (the panel's action view)."""
+        return invitation["@id"] + "/@@invitation-action"
+
+    def invitation_id(self, invitation):
+        return invitation["invitation"].rsplit("/", 1)[-1]
+
+    @memoize
+    def meetings(self):
+        """My meetings still to come, soonest first."""
+        now = datetime.now(UTC)
+        upcoming = []
+        for meeting in meetings_of(self.userid()):
+            if meeting.end and meeting.end.astimezone(UTC) < now:
+                continue
+            upcoming.append(
+                {
+                    "title": meeting.Title(),
+                    "url": meeting.absolute_url(),
+                    "panel": meeting.__parent__.Title(),
+                    "start": api.portal.get_localized_time(
+                        meeting.start, long_format=True
+                    ),
+                    "link": meeting.safe_video_link(),
+                }
+            )
+        return upcoming
+
+    def networks(self):
+        """The ERNs of my centres, for their resources."""
+        codes = set()
+        for centre in my_places("Centre"):
+            codes.update(centre.getObject().ern_memberships or ())
+        if not codes:
+            return []
+        return api.content.find(
+            portal_type="ERN", ern_code=sorted(codes), sort_on="sortable_title"
+        )
+
+    def coordinated(self):
+        """The ERNs I coordinate, each with its panels (summary data only)."""
+        catalog = api.portal.get_tool("portal_catalog")
+        coordinated = []
+        for ern in my_places("ERN", suffix="coordinators"):
+            panels = catalog.unrestrictedSearchResults(
+                portal_type="Panel",
+                ern_code=ern.getObject().code,
+                sort_on="created",
+                sort_order="descending",
+            )
+            coordinated.append(
+                {
+                    "title": ern.Title,
+                    "url": ern.getURL(),
+                    "panels": [
+                        {
+                            "title": brain.Title,
+                            "state": _state_title(brain.review_state, "Panel"),
+                            "created": api.portal.get_localized_time(brain.created),
+                        }
+                        for brain in panels[:PAGE_SIZE]
+                    ],
+                    "count": len(panels),
+                }
+            )
+        return coordinated

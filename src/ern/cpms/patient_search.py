@@ -1,0 +1,111 @@
+"""Finding a centre's patients by name or pseudonym without names in the catalog.
+
+The patient list of a centre must find "Jans" among thousands of patients
+at once, and catalog indexes and metadata must never hold identifying data
+(docs/architecture.md). Each patient is therefore indexed under *search
+keys*: keyed hashes (HMAC-SHA256 under the site's pseudonym secret, cut to
+64 bits) of every prefix of every word of its folded names (two letters and
+more), and of every prefix of its pseudonym's code. A typed query is folded
+and hashed the same way, so the catalog's KeywordIndex finds the patients
+whose words start with every typed word, and holds nothing a reader of the
+database could turn back into a name without the secret.
+
+The catalog's security filter does the rest: a user only ever finds the
+patients they may see, that is those of their own centres.
+"""
+
+from Acquisition import aq_parent
+from ern.cpms import pseudonym
+from plone import api
+from Products.CMFCore.utils import getToolByName
+from zope.lifecycleevent.interfaces import IObjectRemovedEvent
+
+import hmac
+
+
+INDEX = "patient_search_keys"
+# Shorter words match too much to be worth a key (and say little).
+MINIMUM_PREFIX = 2
+# Panels still at work: draft, open or in review.
+ACTIVE_PANEL_STATES = ("draft", "open", "outcome_review")
+
+
+def _key(secret, text):
+    digest = hmac.new(secret, b"search\x1f" + text.encode("utf-8"), "sha256")
+    return digest.hexdigest()[:16]
+
+
+def _code_characters(code):
+    """`ERN-7K3F-9QD2-MX4A` → `7K3F9QD2MX4A`."""
+    return code.upper().replace("-", "")[len(pseudonym.PREFIX) :]
+
+
+def words(text):
+    """The folded words of a name or a query (case, accents, punctuation)."""
+    return pseudonym.fold(text).split()
+
+
+def search_keys(patient, secret=None):
+    """The keys a patient is found under."""
+    # From the patient, not the request's site: indexing also runs at commit.
+    portal = getToolByName(patient, "portal_url").getPortalObject()
+    secret = secret or pseudonym.site_secret(portal)
+    prefixes = set()
+    for word in words(patient.family_name) + words(patient.given_names):
+        for end in range(MINIMUM_PREFIX, len(word) + 1):
+            prefixes.add(word[:end])
+    if patient.pseudonym:
+        code = _code_characters(patient.pseudonym)
+        for end in range(MINIMUM_PREFIX, len(code) + 1):
+            prefixes.add("#" + code[:end])
+    return sorted(_key(secret, prefix) for prefix in prefixes)
+
+
+def query_keys(text, secret=None):
+    """The keys to look up for what someone typed, all of which must match.
+
+    A whole pseudonym (any case, with or without dashes, I/L/O typed for
+    1/1/0) is read as a code; other words are name prefixes, or a
+    pseudonym prefix when they look like one (``7K3F``, ``ERN-7K3F``).
+    Returns None when nothing searchable was typed.
+    """
+    secret = secret or pseudonym.site_secret(api.portal.get())
+    code = pseudonym.canonical_code(text)
+    if code is not None:
+        return [_key(secret, "#" + _code_characters(code))]
+    keys = []
+    typed = (text or "").strip()
+    compact = typed.upper().replace("-", "").replace(" ", "")
+    if typed.upper().startswith(pseudonym.PREFIX + "-") and len(compact) > len(
+        pseudonym.PREFIX
+    ):
+        return [_key(secret, "#" + compact[len(pseudonym.PREFIX) :])]
+    for word in words(typed):
+        if len(word) < MINIMUM_PREFIX:
+            continue
+        if any(c.isdigit() for c in word):
+            keys.append(_key(secret, "#" + word.upper()))
+        else:
+            keys.append(_key(secret, word))
+    return keys or None
+
+
+def active_panels(patient):
+    """How many of the patient's panels are still at work."""
+    workflow = getToolByName(patient, "portal_workflow")
+    states = [
+        workflow.getInfoFor(panel, "review_state", None)
+        for panel in patient.objectValues()
+        if panel.portal_type == "Panel"
+    ]
+    return sum(1 for state in states if state in ACTIVE_PANEL_STATES)
+
+
+def reindex_patient_of(panel, event=None):
+    """A panel changed state, came or went: its patient's count follows."""
+    if IObjectRemovedEvent.providedBy(event):
+        patient = event.oldParent
+    else:
+        patient = aq_parent(panel)
+    if patient is not None and getattr(patient, "portal_type", None) == "Patient":
+        patient.reindexObject(idxs=["active_panels"])
