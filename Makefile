@@ -41,12 +41,19 @@ start: install ## Serve the site with demo data on http://localhost:8080/cpms
 digests: install ## Send the daily notification digests (run from cron)
 	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) $(BIN)/python scripts/send_digests.py
 
+.PHONY: browser
+browser: ## Install Debian's chromium for the browser tests (as root or with sudo)
+	@test -n "$$CPMS_CHROMIUM" || command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; }
+
 .PHONY: test
-test: install ## Run the whole test suite
+test: install browser ## Run the whole test suite (screenshots: test-artifacts/)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: test-fast
-test-fast: install ## Run the suite without the slow tests (builds, real servers)
+test-fast: install browser ## Run the suite without the slow tests (builds, real servers)
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 .PHONY: lint
