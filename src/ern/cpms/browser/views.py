@@ -20,6 +20,11 @@ class ERNView(BrowserView):
     def thematic_area(self):
         return self.context.thematic_area_or_default()
 
+    def can_see_statistics(self):
+        return api.user.has_permission(
+            "ern.cpms: View ERN statistics", obj=self.context
+        )
+
     def member_centres(self):
         """Catalog brains of the centres that are members of this ERN."""
         return api.content.find(

@@ -9,9 +9,9 @@ NEW_INDEXES = ("patient_search_keys", "active_panels", "cpms_groups", "ern_code"
 
 def add_applications(context):
     """The catalog indexes of the patient list and of people's centres and
-    ERNs, filled for existing content; the navigation tabs; the map's
-    settings."""
-    reimport("catalog", "actions", "plone.app.registry")
+    ERNs and the statistics' columns, filled for existing content; the
+    navigation tabs; the map's settings; who sees an ERN's statistics."""
+    reimport("catalog", "actions", "plone.app.registry", "rolemap")
     catalog = api.portal.get_tool("portal_catalog")
     for brain in catalog.unrestrictedSearchResults(
         portal_type=["Patient", "Centre", "ERN", "Panel"]
