@@ -6,6 +6,7 @@ from AccessControl.SecurityManagement import setSecurityManager
 from AccessControl.SpecialUsers import nobody
 from contextlib import contextmanager
 from datetime import date
+from datetime import datetime
 from ern.cpms import invitations
 from ern.cpms.panel_content import outcome_of
 from ern.cpms.panel_content import set_state
@@ -87,6 +88,13 @@ USERS = {
         "member": "expert.rossi",
         "invited": "dr.weber",
         "other centre": "dr.martin",
+        "anonymous": None,
+    },
+    "Webinar": {
+        "editor": "editor.eye",
+        "coordinator": "coordinator.eye",
+        "ERN member": "dr.dekker",
+        "not a member": "guest.expert",
         "anonymous": None,
     },
 }
@@ -220,6 +228,20 @@ def outcomedocument(panel):
     """The outcome document, its panel in outcome review."""
     put_in_state(panel, "outcome_review")
     return outcome_of(panel)
+
+
+@pytest.fixture
+def webinar(portal):
+    """A webinar an ERN-EYE editor wrote in the ERN's resources."""
+    api.user.create(username="guest.expert", email="g@example.org", password="x" * 12)
+    with acting_as("editor.eye"):
+        return api.content.create(
+            container=portal["erns"]["ern-eye"]["resources"],
+            type="Webinar",
+            title="Matrix webinar",
+            start=datetime(2027, 1, 5, 15, 0),
+            end=datetime(2027, 1, 5, 16, 0),
+        )
 
 
 def allowed(obj, userid, action):

@@ -10,6 +10,7 @@ from datetime import date
 from ern.cpms import enrolment
 from ern.cpms import logger
 from ern.cpms.demo_panels import STORIES
+from ern.cpms.demo_resources import ensure_resources
 from ern.cpms.groups import group_id
 from ern.cpms.notifications import outbox
 from ern.cpms.setuphandlers import ensure_root_folders
@@ -314,4 +315,5 @@ def create_demo_network(context=None):
     # demo accounts' addresses are made up.
     outbox().clear()
     _ensure_welcome(portal)
+    ensure_resources(portal)
     logger.info("Demo network ready: %d accounts", len(ACCOUNTS))

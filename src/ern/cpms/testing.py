@@ -50,11 +50,14 @@ class CPMSLayer(PloneSandboxLayer):
 
     def setUpPloneSite(self, portal):
         applyProfile(portal, "plone.restapi:default")
+        applyProfile(portal, "ern.cpms:default")
+        # After ern.cpms: the toolset step of a profile it depends on
+        # (CMFPlacefulWorkflow) puts back a real MailHost in place of a mock.
+        # Before the demo, whose stories send notifications.
         applyProfile(portal, "collective.MockMailHost:default")
         api.portal.set_registry_record("plone.email_from_address", "cpms@example.org")
         api.portal.set_registry_record("plone.email_from_name", "CPMS")
         api.portal.set_registry_record("plone.smtp_host", "localhost")
-        applyProfile(portal, "ern.cpms:default")
         applyProfile(portal, "ern.cpms:demo")
 
 

@@ -210,6 +210,9 @@ class PanelView(DefaultView):
                         fullname(u) for u, a in answers.items() if a == "decline"
                     ],
                     "mine": answers.get(userid),
+                    # A closed panel's meetings are frozen: no more answers.
+                    "can_answer": self.is_participant()
+                    and api.content.get_state(meeting) != "frozen",
                 }
             )
         rows.sort(key=lambda row: row["when"])
