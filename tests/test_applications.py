@@ -248,6 +248,14 @@ def test_the_member_sees_panels_work_and_meetings(portal, http_request):
     assert "My ERNs" in html
 
 
+def test_the_lead_sees_the_data_request_to_answer(portal, http_request):
+    html = my_ern(portal, http_request, "dr.dekker")
+    section = html.split("cpms-waiting-requests", 1)[1].split("</ul>", 1)[0]
+    assert "full-field ERG" in section
+    assert "needed by" in section
+    assert "de Vries" not in html
+
+
 def test_a_coordinator_sees_the_ern_panels_without_identity(portal, http_request):
     html = my_ern(portal, http_request, "coordinator.eye")
     section = html.split("cpms-coordinated", 1)[1]
