@@ -246,6 +246,10 @@ def test_the_member_sees_panels_work_and_meetings(portal, http_request):
     assert "Join" in meetings
     assert "@@my-calendar" in meetings
     assert "My ERNs" in html
+    networks = html.split("cpms-my-networks", 1)[1].split("</section>", 1)[0]
+    assert "/erns/ern-eye/resources" in networks
+    assert "/erns/ern-eye/@@webinars" in networks
+    assert "CPMS for panel leads" in networks
 
 
 def test_the_lead_sees_the_data_request_to_answer(portal, http_request):

@@ -14,6 +14,8 @@ from ern.cpms import _
 from ern.cpms.meetings import meetings_of
 from ern.cpms.patient_search import INDEX as SEARCH_INDEX
 from ern.cpms.patient_search import query_keys
+from ern.cpms.publishing import RESOURCES
+from ern.cpms.publishing import webinars
 from ern.cpms.work import my_work
 from plone import api
 from plone.batching import Batch
@@ -258,15 +260,37 @@ class MyERN(BrowserView):
         return upcoming
 
     def networks(self):
-        """The ERNs of my centres, for their resources."""
+        """The ERNs of my centres, each with its resources and the next
+        webinars I may see."""
         codes = set()
         for centre in my_places("Centre"):
             codes.update(centre.getObject().ern_memberships or ())
         if not codes:
             return []
-        return api.content.find(
+        networks = []
+        for brain in api.content.find(
             portal_type="ERN", ern_code=sorted(codes), sort_on="sortable_title"
-        )
+        ):
+            ern = brain.getObject()
+            resources = ern.get(RESOURCES)
+            networks.append(
+                {
+                    "title": brain.Title,
+                    "url": brain.getURL(),
+                    "resources": resources is not None and resources.absolute_url(),
+                    "webinars": [
+                        {
+                            "title": webinar.Title,
+                            "url": webinar.getURL(),
+                            "when": api.portal.get_localized_time(
+                                webinar.start, long_format=True
+                            ),
+                        }
+                        for webinar in webinars(ern, upcoming=True, limit=3)
+                    ],
+                }
+            )
+        return networks
 
     def coordinated(self):
         """The ERNs I coordinate, each with its panels (summary data only)."""
