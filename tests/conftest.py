@@ -32,6 +32,14 @@ def package_name() -> str:
 
 
 @pytest.fixture
+def anonymous(request_factory):
+    """A visitor's session asking for pages (not plone.restapi's JSON)."""
+    session = request_factory(api=False)
+    session.headers["Accept"] = "text/html"
+    return session
+
+
+@pytest.fixture
 def browser(request_factory):
     """dr.dekker's session asking for pages (not plone.restapi's JSON)."""
     session = request_factory(basic_auth=("dr.dekker", DEMO_PASSWORD), api=False)

@@ -202,18 +202,23 @@ def test_the_expert_sees_the_pending_invitation_with_its_buttons(portal, http_re
     assert "Daan" not in html
 
 
-def test_accepting_in_place_comes_back_to_my_ern(functional_portal, request_factory):
+def invitation_form(request_factory):
+    """dr.martin's session, and where and what his first invitation's
+    buttons on My ERN work post (the hidden fields)."""
     transaction.commit()
     session = request_factory(basic_auth=("dr.martin", DEMO_PASSWORD), api=False)
     page = session.get("/@@my-ern").text
     form = re.search(
         r'<form class="d-inline"\s+action="([^"]+)".*?</form>', page, re.DOTALL
     )
-    fields = dict(
-        re.findall(r'name="(\w+)"\s+type="hidden"\s+value="([^"]*)"', form[0])
-    )
+    fields = re.findall(r'name="(\w+)"\s+type="hidden"\s+value="([^"]*)"', form[0])
+    return session, form[1], dict(fields)
+
+
+def test_accepting_in_place_comes_back_to_my_ern(functional_portal, request_factory):
+    session, action, fields = invitation_form(request_factory)
     assert set(fields) == {"_authenticator", "invitation", "came_from"}
-    response = session.post(form[1], data={**fields, "action": "accept"})
+    response = session.post(action, data={**fields, "action": "accept"})
     assert response.url.endswith("/@@my-ern")
     assert "Welcome to the panel." in response.text
     section = response.text.split("cpms-my-invitations", 1)[1].split("</section>")[0]
@@ -222,18 +227,10 @@ def test_accepting_in_place_comes_back_to_my_ern(functional_portal, request_fact
 
 
 def test_came_from_never_leads_off_the_site(functional_portal, request_factory):
-    transaction.commit()
-    session = request_factory(basic_auth=("dr.martin", DEMO_PASSWORD), api=False)
-    page = session.get("/@@my-ern").text
-    form = re.search(
-        r'<form class="d-inline"\s+action="([^"]+)".*?</form>', page, re.DOTALL
-    )
-    fields = dict(
-        re.findall(r'name="(\w+)"\s+type="hidden"\s+value="([^"]*)"', form[0])
-    )
+    session, action, fields = invitation_form(request_factory)
     fields["came_from"] = "https://evil.example.org/phish"
     response = session.post(
-        form[1], data={**fields, "action": "decline"}, allow_redirects=False
+        action, data={**fields, "action": "decline"}, allow_redirects=False
     )
     assert "evil.example.org" not in response.headers["Location"]
 

@@ -19,13 +19,6 @@ LIST = re.compile(r'<section class="cpms-ern-map-list".*?</section>', re.DOTALL)
 
 
 @pytest.fixture
-def anonymous(request_factory):
-    session = request_factory(api=False)
-    session.headers["Accept"] = "text/html"
-    return session
-
-
-@pytest.fixture
 def map_url(functional_portal):
     return f"{functional_portal.absolute_url()}/@@ern-map"
 

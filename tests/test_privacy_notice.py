@@ -21,13 +21,6 @@ ONE_YEAR = 365 * 24 * 60 * 60
 
 
 @pytest.fixture
-def anonymous(request_factory):
-    session = request_factory(api=False)
-    session.headers["Accept"] = "text/html"
-    return session
-
-
-@pytest.fixture
 def site_url(functional_portal):
     transaction.commit()
     return functional_portal.absolute_url()
