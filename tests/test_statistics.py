@@ -105,3 +105,40 @@ def test_the_ern_page_links_its_coordinators_to_the_statistics(portal, http_requ
         doctor = api.content.get_view("view", ern, http_request)()
     assert "ern-eye/@@statistics" in coordinator
     assert "@@statistics" not in doctor
+
+
+def ern_panels_page(portal, http_request, userid, **form):
+    http_request.form.update(form)
+    with api.env.adopt_user(username=userid):
+        return api.content.get_view("panels", portal["erns"]["ern-eye"], http_request)()
+
+
+def test_the_coordinator_lists_every_panel_of_the_ern(portal, http_request):
+    html = ern_panels_page(portal, http_request, "coordinator.eye")
+    rows = html.split("cpms-ern-panels", 1)[1].split("</tbody>", 1)[0]
+    assert rows.count("<tr>") == 1 + 5  # the header and the 5 ERN-EYE panels
+    assert "Erasmus MC" in rows
+    assert "Charité" in rows
+    for name in ("Jansen", "Lotte", "de Vries", "Daan", "Schneider", "Fischer"):
+        assert name not in html
+
+
+def test_the_ern_panels_by_state(portal, http_request):
+    html = ern_panels_page(portal, http_request, "coordinator.eye", state="closed")
+    rows = html.split("cpms-ern-panels", 1)[1].split("</tbody>", 1)[0]
+    assert rows.count("<tr>") == 1 + 1
+    http_request.form.clear()
+    html = ern_panels_page(portal, http_request, "coordinator.eye", state="bogus")
+    rows = html.split("cpms-ern-panels", 1)[1].split("</tbody>", 1)[0]
+    assert rows.count("<tr>") == 1 + 5
+
+
+def test_only_coordinators_list_the_ern_panels(functional_portal, request_factory):
+    transaction.commit()
+    for userid in ("dr.dekker", "editor.eye"):
+        session = request_factory(basic_auth=(userid, DEMO_PASSWORD), api=False)
+        response = session.get("/erns/ern-eye/@@panels")
+        assert "insufficient-privileges" in response.url or response.status_code in (
+            401,
+            403,
+        ), userid

@@ -26,6 +26,8 @@ PAGES = (
     ("dr.dekker", "/@@my-ern", "my-ern-lead"),
     ("expert.rossi", "/@@my-ern", "my-ern-member"),
     ("coordinator.eye", "/erns/ern-eye/@@statistics", "statistics"),
+    ("coordinator.eye", "/erns/ern-eye/@@panels", "ern-panels"),
+    ("coordinator.eye", "/@@my-ern", "my-ern-coordinator"),
     ("dr.dekker", "/@@my-centre", "my-centre"),
     ("expert.rossi", "/@@my-calendar", "my-calendar"),
     ("expert.rossi", "/@@notifications", "notifications"),

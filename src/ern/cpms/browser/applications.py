@@ -293,29 +293,89 @@ class MyERN(BrowserView):
         return networks
 
     def coordinated(self):
-        """The ERNs I coordinate, each with its panels (summary data only)."""
-        catalog = api.portal.get_tool("portal_catalog")
+        """The ERNs I coordinate, each with its latest panels."""
         coordinated = []
         for ern in my_places("ERN", suffix="coordinators"):
-            panels = catalog.unrestrictedSearchResults(
-                portal_type="Panel",
-                ern_code=ern.getObject().code,
-                sort_on="created",
-                sort_order="descending",
-            )
+            panels = ern_panels(ern.getObject().code)
             coordinated.append(
                 {
                     "title": ern.Title,
                     "url": ern.getURL(),
-                    "panels": [
-                        {
-                            "title": brain.Title,
-                            "state": _state_title(brain.review_state, "Panel"),
-                            "created": api.portal.get_localized_time(brain.created),
-                        }
-                        for brain in panels[:PAGE_SIZE]
-                    ],
+                    "panels": panel_rows(panels[:PAGE_SIZE]),
                     "count": len(panels),
                 }
             )
         return coordinated
+
+
+def ern_panels(code, state=None):
+    """An ERN's panels, newest first, whoever may open them: for its
+    coordinators' overviews (summary metadata only, never the case)."""
+    query = {
+        "portal_type": "Panel",
+        "ern_code": code,
+        "sort_on": "created",
+        "sort_order": "descending",
+    }
+    if state:
+        query["review_state"] = state
+    return api.portal.get_tool("portal_catalog").unrestrictedSearchResults(**query)
+
+
+def panel_rows(brains):
+    """What a coordinator reads of panels: title, centre, state, dates."""
+    centres = {
+        brain.getId: brain.Title
+        for brain in api.portal.get_tool("portal_catalog").unrestrictedSearchResults(
+            portal_type="Centre"
+        )
+    }
+    rows = []
+    for brain in brains:
+        # .../centres/<centre>/<patient>/<panel>
+        centre = brain.getPath().split("/")[-3]
+        rows.append(
+            {
+                "title": brain.Title,
+                "centre": centres.get(centre, centre),
+                "state": _state_title(brain.review_state, "Panel"),
+                "created": api.portal.get_localized_time(brain.created),
+            }
+        )
+    return rows
+
+
+class ERNPanels(CentrePatients):
+    """``@@panels`` on an ERN: all its panels for its coordinators, by
+    state, 25 a page (the page's filter and paging of the patient list)."""
+
+    def state_options(self):
+        from ern.cpms.statistics import STATES
+
+        current = self.state()
+        return [
+            {
+                "value": state,
+                "title": _state_title(state, "Panel"),
+                "selected": state == current,
+            }
+            for state in STATES
+        ]
+
+    def state(self):
+        from ern.cpms.statistics import STATES
+
+        wanted = self.request.form.get("state")
+        return wanted if wanted in STATES else ""
+
+    @memoize
+    def batch(self):
+        return Batch(
+            ern_panels(self.context.code, self.state()),
+            PAGE_SIZE,
+            self._start(),
+            orphan=0,
+        )
+
+    def rows(self):
+        return panel_rows(self.batch())
