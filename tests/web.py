@@ -50,3 +50,12 @@ def screenshot(page: Page, name):
     """Keep a picture of the page for people to look at (CI keeps the folder)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def accept_cookie_notice(page: Page):
+    """Press "OK" on the cookie notice if the page shows one (it would
+    cover the bottom of every screenshot)."""
+    notice = page.locator("#cpms-cookie-notice")
+    if notice.is_visible():
+        notice.get_by_role("button", name="OK").click()
+        notice.wait_for(state="hidden")
