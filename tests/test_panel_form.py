@@ -33,4 +33,39 @@ def test_form_searches_the_hpo_as_one_types(browser, patient_url):
         },
     )
     assert response.status_code == 200
-    assert "HP:0000662" in {item["id"] for item in response.json()["results"]}
+    results = response.json()["results"]
+    assert "HP:0000662" in {item["id"] for item in results}
+    # Only what matches, not the 19,903 terms.
+    assert all("nyctalopia" in item["text"].lower() for item in results)
+
+
+def test_the_autocomplete_matches_every_word_in_a_short_list(browser, patient_url):
+    response = browser.get(
+        f"{patient_url}/++add++Panel/@@getVocabulary",
+        params={
+            "name": "ern.cpms.vocabularies.HPOTerms",
+            "field": "phenotype_present",
+            "query": "Pendular NYST",
+        },
+    )
+    results = response.json()["results"]
+    assert 0 < len(results) <= 50
+    for item in results:
+        words = item["text"].lower().split()
+        assert any(w.startswith("pendular") for w in words)
+        assert any(w.startswith("nyst") for w in words)
+    # A name that starts with the first word comes first.
+    assert results[0]["text"].lower().startswith("pendular")
+
+
+def test_the_autocomplete_finds_a_code(browser, patient_url):
+    response = browser.get(
+        f"{patient_url}/++add++Panel/@@getVocabulary",
+        params={
+            "name": "ern.cpms.vocabularies.OrphaDiseases",
+            "field": "confirmed_orpha",
+            "query": "ORPHA:791",
+        },
+    )
+    ids = [item["id"] for item in response.json()["results"]]
+    assert "ORPHA:791" in ids

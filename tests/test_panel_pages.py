@@ -392,3 +392,39 @@ def test_a_refused_file_keeps_the_comment_out_too(panel, session_of):
     kinds = {o.portal_type for o in panel.objectValues()}
     assert "Comment" not in kinds
     assert "Attachment" not in kinds
+
+
+def test_what_is_added_to_a_panel_leads_back_to_its_place(panel, session_of):
+    url = panel.absolute_url()
+    lead = session_of("dr.dekker")
+    for portal_type, fields, section in (
+        (
+            "Meeting",
+            {
+                "form.widgets.start": "2026-12-15T10:00",
+                "form.widgets.end": "2026-12-15T11:00",
+                "form.widgets.timezone": "Europe/Amsterdam",
+                "form.widgets.video_link": "https://meet.example.org/erg",
+            },
+            "meetings",
+        ),
+        (
+            "Contribution",
+            {
+                "form.widgets.assessment": "Likely RPGR.",
+                "form.widgets.recommendation": "Test RPGR.",
+            },
+            "contributions",
+        ),
+    ):
+        token = AUTHENTICATOR.search(lead.get(f"{url}/++add++{portal_type}").text)
+        response = lead.post(
+            f"{url}/++add++{portal_type}",
+            data={
+                **fields,
+                "_authenticator": token.group(1),
+                "form.buttons.save": "Save",
+            },
+        )
+        assert response.url == f"{url}#{section}", (portal_type, response.url)
+        assert f'id="{section}"' in response.text

@@ -570,3 +570,22 @@ def test_reading_notifications_never_writes(portal):
     assert centre.items("expert.rossi") == []
     assert centre.preferences("expert.rossi")["comment"] == "immediate"
     assert ANNOTATION not in IAnnotations(portal)
+
+
+def test_a_closed_panel_keeps_its_members(portal):
+    """Withdrawing a member from a closed panel would take the record and
+    the outcome away from them: refused, and not offered."""
+    catalog = portal.portal_catalog
+    (brain,) = catalog.unrestrictedSearchResults(
+        portal_type="Panel", review_state="closed"
+    )
+    panel = brain._unrestrictedGetObject()
+    member = invitations.invitations_of(panel, ("accepted",))[0]
+    lead = panel.panel_lead
+    with api.env.adopt_user(username=lead):
+        offered = {t["id"] for t in portal.portal_workflow.getTransitionsFor(member)}
+        with pytest.raises(BadRequest) as refused:
+            invitations.withdraw(member)
+    assert "withdraw" not in offered
+    assert "closed panel keeps its members" in field_error_of(refused.value).message
+    assert api.content.get_state(member) == "accepted"

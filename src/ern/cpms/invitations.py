@@ -26,6 +26,8 @@ ROLE_BY_STATE = {"pending": "InvitedExpert", "accepted": "PanelMember"}
 ACTIVE_STATES = tuple(ROLE_BY_STATE)
 MEMBER_ROLES = frozenset(ROLE_BY_STATE.values())
 INVITING_PANEL_STATES = ("open", "outcome_review")
+# A closed, archived or cancelled panel's members stay: its record is theirs.
+WITHDRAWING_PANEL_STATES = ("draft", "open", "outcome_review")
 
 
 class Expert(typing.NamedTuple):
@@ -267,7 +269,9 @@ ANSWERS = {"accept": _("accepted"), "decline": _("declined")}
 
 
 def answer_refusal(invitation, transition):
-    """Why the invitee cannot answer now, or None."""
+    """Why the invitee cannot answer now (or the lead withdraw), or None."""
+    if transition == "withdraw":
+        return withdraw_refusal(invitation)
     if api.content.get_state(invitation) != "pending":
         return _("This invitation has already been answered or withdrawn.")
     panel = panel_of(invitation)
@@ -286,10 +290,25 @@ def answer(invitation, accept, reason=""):
     api.content.transition(obj=invitation, transition=transition)
 
 
-def withdraw(invitation):
-    """The lead withdraws an invitation (pending or accepted)."""
+def withdraw_refusal(invitation):
+    """Why the lead cannot withdraw this invitation now, or None."""
     if api.content.get_state(invitation) not in ACTIVE_STATES:
-        raise refusal(FieldError("answer", _("This invitation is no longer active.")))
+        return _("This invitation is no longer active.")
+    panel = panel_of(invitation)
+    if api.content.get_state(panel, default=None) not in WITHDRAWING_PANEL_STATES:
+        return _(
+            "A closed panel keeps its members: they must still read its record "
+            "and its outcome."
+        )
+    return None
+
+
+def withdraw(invitation):
+    """The lead withdraws an invitation (pending or accepted), while the
+    panel is at work."""
+    problem = withdraw_refusal(invitation)
+    if problem is not None:
+        raise refusal(FieldError("answer", problem))
     api.content.transition(obj=invitation, transition="withdraw")
 
 

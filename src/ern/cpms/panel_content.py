@@ -22,11 +22,12 @@ def children(panel, portal_type):
     query = {
         "path": {"query": "/".join(panel.getPhysicalPath()), "depth": 1},
         "portal_type": portal_type,
-        "sort_on": "created",
     }
+    brains = catalog.unrestrictedSearchResults(**query)
+    # The `created` index keeps minutes only; its metadata keeps the moment.
     return [
         brain._unrestrictedGetObject()
-        for brain in catalog.unrestrictedSearchResults(**query)
+        for brain in sorted(brains, key=lambda brain: brain.created)
     ]
 
 

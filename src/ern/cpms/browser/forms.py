@@ -2,6 +2,7 @@
 
 from Acquisition import aq_inner
 from Acquisition import aq_parent
+from ern.cpms.content.panel import IPanel
 from ern.cpms.content.panel import lead_error
 from ern.cpms.questionnaire import questionnaire_of
 from ern.cpms.refusals import field_error_of
@@ -36,10 +37,28 @@ class RefusalsInForm:
             refuse(self, error)
 
 
+# Where on the panel page each kind of item is, to go back there once added.
+PANEL_SECTIONS = {
+    "Attachment": "attachments",
+    "Comment": "timeline",
+    "Contribution": "contributions",
+    "DataRequest": "data-requests",
+    "Meeting": "meetings",
+    "OutcomeDocument": "outcome",
+}
+
+
 class RefusingAddForm(RefusalsInForm, DefaultAddForm):
     """The add form of a type whose add-event rules may refuse (a second ERN
     of the same network, a second contribution, a file naming the patient):
-    the refusal is shown in the form."""
+    the refusal is shown in the form. What is added to a panel leads back
+    to its place on the panel page."""
+
+    def add(self, obj):
+        super().add(obj)
+        section = PANEL_SECTIONS.get(obj.portal_type)
+        if section is not None and IPanel.providedBy(self.context):
+            self.immediate_view = f"{self.context.absolute_url()}#{section}"
 
 
 class RefusingAddView(DefaultAddView):

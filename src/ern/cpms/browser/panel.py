@@ -100,7 +100,8 @@ class PanelView(DefaultView):
                 "state_title": workflows.getTitleForStateOnType(
                     api.content.get_state(invitation), "Invitation"
                 ),
-                "can_withdraw": _can("ern.cpms: Withdraw invitation", invitation),
+                "can_withdraw": _can("ern.cpms: Withdraw invitation", invitation)
+                and invitations.withdraw_refusal(invitation) is None,
             }
             for invitation in invitations.invitations_of(self.context)
         ]

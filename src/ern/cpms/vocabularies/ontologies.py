@@ -9,6 +9,7 @@ Each vocabulary is built once per process and kept: forms, the REST API's
 autocomplete share it.
 """
 
+from ern.cpms.pseudonym import fold
 from zope.interface import provider
 from zope.schema.interfaces import IVocabularyFactory
 from zope.schema.vocabulary import SimpleTerm
@@ -26,9 +27,37 @@ def _hpo():
     return Ontology
 
 
+# How many terms a search answers at most: an autocomplete shows a short
+# list, and the terminologies have up to 20,000 terms.
+SEARCH_LIMIT = 50
+
+
+class SearchableVocabulary(SimpleVocabulary):
+    """A vocabulary that Plone's ``@@getVocabulary`` (the form widgets'
+    autocomplete) can search: every typed word must start a word of the
+    term's title or code, in any case and with or without accents; terms
+    whose name starts with the first word come first."""
+
+    def __init__(self, terms, *interfaces, **kwargs):
+        super().__init__(terms, *interfaces, **kwargs)
+        self._folded = [(fold(term.title).split(), term) for term in terms]
+
+    def search(self, query):
+        wanted = fold(query or "").split()
+        if not wanted:
+            return []
+        first, found = [], []
+        for words, term in self._folded:
+            if all(any(w.startswith(part) for w in words) for part in wanted):
+                (first if words[0].startswith(wanted[0]) else found).append(term)
+                if len(first) >= SEARCH_LIMIT:
+                    break
+        return (first + found)[:SEARCH_LIMIT]
+
+
 def _vocabulary(items):
     """A vocabulary of (code, name) pairs; titles say both, sorted by name."""
-    return SimpleVocabulary(
+    return SearchableVocabulary(
         [
             SimpleTerm(value=code, token=code, title=f"{name} ({code})")
             for code, name in sorted(items, key=lambda item: item[1].lower())
