@@ -1,7 +1,7 @@
 """The Centre application (patient list) and the ERN application (my work)."""
 
 from ern.cpms.demo import DEMO_PASSWORD
-from ern.cpms.patient_search import query_keys
+from ern.cpms.patient_search import search_query
 from panels import make_panel
 from patients import enrol_as
 from plone import api
@@ -12,7 +12,11 @@ import transaction
 
 
 def patients_page(portal, http_request, userid, centre="erasmus-mc", **form):
+    """The patient list as `userid` asks for it: as the page's forms do,
+    by POST (a name typed to search never stands in a URL)."""
     http_request.form.update(form)
+    http_request.environ["REQUEST_METHOD"] = "POST"
+    http_request.other["method"] = "POST"
     with api.env.adopt_user(username=userid):
         view = api.content.get_view("patients", portal["centres"][centre], http_request)
         return view, view()
@@ -44,13 +48,75 @@ def test_search_finds_by_name_prefix_and_by_pseudonym(portal, http_request):
         assert listed(html) == [jansen.pseudonym], query
         http_request.form.clear()
     code = jansen.pseudonym
-    for query in (code, code.lower().replace("-", ""), code[:8], code[4:8]):
+    for query in (
+        code,
+        code.lower().replace("-", ""),
+        code[:8],
+        code[4:8],
+        code[4:8].lower(),
+        code[4:13],
+    ):
         _view, html = patients_page(portal, http_request, "dr.dekker", q=query)
         assert listed(html) == [jansen.pseudonym], query
         http_request.form.clear()
     _view, html = patients_page(portal, http_request, "dr.dekker", q="smith")
     assert listed(html) == []
     assert "No patient matches." in html
+
+
+def test_a_name_in_the_url_searches_nothing_and_stays_out_of_links(
+    functional_portal, request_factory
+):
+    transaction.commit()
+    session = request_factory(basic_auth=("dr.dekker", DEMO_PASSWORD), api=False)
+    page = session.get("/centres/erasmus-mc/@@patients", params={"q": "jansen"}).text
+    # Both patients: the GET's q is not read.
+    assert len(listed(page)) == 2
+    searched = session.post(
+        "/centres/erasmus-mc/@@patients", data={"q": "jansen", "sort": "pseudonym"}
+    ).text
+    assert len(listed(searched)) == 1
+    assert 'method="post"' in searched
+    # The typed name is in the search box, never in a link.
+    assert not re.search(r'href="[^"]*jansen', searched, re.IGNORECASE)
+
+
+def test_pages_carry_the_search_in_a_form(portal, http_request):
+    centre = portal["centres"]["erasmus-mc"]
+    for number in range(27):
+        enrol_as("dr.dekker", centre, family_name=f"Smitsen {number}")
+    _view, html = patients_page(portal, http_request, "dr.dekker", q="smitsen")
+    assert len(listed(html)) == 25
+    pager = html.split('class="cpms-pager', 1)[1].split("</form>", 1)[0]
+    assert 'method="post"' in pager
+    assert 'name="q"' in pager
+    assert 'value="smitsen"' in pager
+    assert 'value="25"' in pager
+    assert "Page" in pager
+    http_request.form.clear()
+    _view, html = patients_page(
+        portal, http_request, "dr.dekker", q="smitsen", b_start="25"
+    )
+    assert len(listed(html)) == 2
+
+
+@pytest.mark.parametrize("name", ["q", "sort", "consent", "panels", "b_start"])
+def test_a_repeated_parameter_is_not_an_error(portal, http_request, name):
+    http_request.form[name] = ["a", "b"]
+    _view, html = patients_page(portal, http_request, "dr.dekker")
+    assert len(listed(html)) == 2
+
+
+def test_names_with_a_dash_or_in_several_words(portal, http_request):
+    centre = portal["centres"]["erasmus-mc"]
+    smit = enrol_as("dr.dekker", centre, family_name="Jansen-Smit", given_names="Eva")
+    for query in ("Jansen-Smit", "jansen-sm", "jansensmit", "smit eva", "de vries"):
+        http_request.form.clear()
+        _view, html = patients_page(portal, http_request, "dr.dekker", q=query)
+        found = listed(html)
+        assert found, query
+        if "vries" not in query:
+            assert found == [smit.pseudonym], query
 
 
 def test_a_one_letter_search_says_what_to_type(portal, http_request):
@@ -69,7 +135,7 @@ def test_the_index_holds_no_name(portal):
         # (Not a hex digit in these names: no key can contain them by chance.)
         assert not any(name in key for key in keys)
     # A typed prefix is looked up under a key, not as text.
-    assert query_keys("jans")[0] in keys
+    assert search_query("jans")["query"][0] in keys
 
 
 def test_another_centre_finds_nothing_of_ours(portal, http_request):

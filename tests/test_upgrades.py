@@ -91,3 +91,28 @@ def test_upgrade_from_1001_creates_the_secret_and_keeps_an_existing_one(
     assert pending_steps(setup_tool)[0] == ("1001", "1002")
     setup_tool.upgradeProfile(PROFILE)
     assert IAnnotations(portal)[SECRET_ANNOTATION] == existing
+
+
+def test_upgrade_to_1007_keeps_published_pages_of_an_ern_public(portal, setup_tool):
+    """Pages an ERN held before it had its workflow policy change workflow
+    with the upgrade: a published one stays public, a private one is a
+    draft."""
+    ern = portal["erns"]["euro-nmd"]
+    # As on a real site (the test fixture gives Plone's pages no workflow).
+    portal.portal_workflow.setChainForPortalTypes(
+        ["Document"], "simple_publication_workflow"
+    )
+    with api.env.adopt_roles(["Manager"]):
+        ern._delObject(".wf_policy_config")
+        published = api.content.create(container=ern, type="Document", title="Guide")
+        api.content.transition(obj=published, transition="publish")
+        private = api.content.create(container=ern, type="Document", title="Notes")
+    assert api.content.get_state(published) == "published"
+    setup_tool.setLastVersionForProfile(PROFILE, "1006")
+    with api.env.adopt_roles(["Manager"]):
+        setup_tool.upgradeProfile(PROFILE)
+    assert api.content.get_state(published) == "public"
+    assert api.content.get_state(private) == "draft"
+    with api.env.adopt_roles(["Anonymous"]):
+        assert api.user.has_permission("View", obj=published)
+        assert not api.user.has_permission("View", obj=private)

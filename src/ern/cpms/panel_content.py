@@ -3,6 +3,7 @@ the outcome document, and how the outcome follows the panel's lifecycle."""
 
 from Acquisition import aq_inner
 from Acquisition import aq_parent
+from DateTime import DateTime
 from datetime import datetime
 from datetime import UTC
 from ern.cpms import _
@@ -251,7 +252,13 @@ def set_state(item, state):
     step, like DCWorkflow's own, where no user transition exists."""
     workflows = api.portal.get_tool("portal_workflow")
     (workflow,) = workflows.getWorkflowsFor(item)
-    status = workflows.getStatusOf(workflow.getId(), item)
+    # No status yet when the item has just changed workflow (an upgrade).
+    status = workflows.getStatusOf(workflow.getId(), item) or {
+        "action": None,
+        "actor": api.user.get_current().getId(),
+        "comments": "",
+        "time": DateTime(),
+    }
     workflows.setStatusOf(workflow.getId(), item, {**status, "review_state": state})
     workflow.updateRoleMappingsFor(item)
     item.reindexObject(idxs=["review_state", "allowedRolesAndUsers"])

@@ -51,7 +51,10 @@ def search_keys(patient, secret=None):
     portal = getToolByName(patient, "portal_url").getPortalObject()
     secret = secret or pseudonym.site_secret(portal)
     prefixes = set()
-    for word in words(patient.family_name) + words(patient.given_names):
+    family, given = words(patient.family_name), words(patient.given_names)
+    # Each word, and each name written as one ("de Vries" as "devries",
+    # "Jansen-Smit" as "jansensmit"), so a name typed with its dash is found.
+    for word in family + given + ["".join(family), "".join(given)]:
         for end in range(MINIMUM_PREFIX, len(word) + 1):
             prefixes.add(word[:end])
     if patient.pseudonym:
@@ -61,33 +64,55 @@ def search_keys(patient, secret=None):
     return sorted(_key(secret, prefix) for prefix in prefixes)
 
 
-def query_keys(text, secret=None):
-    """The keys to look up for what someone typed, all of which must match.
+def _could_be_code(word):
+    upper = word.upper().translate(pseudonym._CONFUSABLE)
+    return all(c in pseudonym.ALPHABET for c in upper)
+
+
+def search_query(text, secret=None):
+    """The query of the search-key index for what someone typed, or None
+    when nothing searchable was typed.
 
     A whole pseudonym (any case, with or without dashes, I/L/O typed for
-    1/1/0) is read as a code; other words are name prefixes, or a
-    pseudonym prefix when they look like one (``7K3F``, ``ERN-7K3F``).
-    Returns None when nothing searchable was typed.
+    1/1/0), or its beginning written ``ERN-7K3F``, is read as a code.
+    Text with a dash is a name written with it or a piece of a code
+    (``Jansen-Smit``, ``7K3F-9QD2``): either matches. Several words are
+    name beginnings, all of which must match. One word is a name's
+    beginning or a code's (``7K3F``, ``dzms``): either matches.
     """
     secret = secret or pseudonym.site_secret(api.portal.get())
+
+    def code_key(characters):
+        upper = characters.upper().translate(pseudonym._CONFUSABLE)
+        return _key(secret, "#" + upper)
+
     code = pseudonym.canonical_code(text)
     if code is not None:
-        return [_key(secret, "#" + _code_characters(code))]
-    keys = []
+        return {"query": [_key(secret, "#" + _code_characters(code))]}
     typed = (text or "").strip()
     compact = typed.upper().replace("-", "").replace(" ", "")
-    if typed.upper().startswith(pseudonym.PREFIX + "-") and len(compact) > len(
-        pseudonym.PREFIX
-    ):
-        return [_key(secret, "#" + compact[len(pseudonym.PREFIX) :])]
-    for word in words(typed):
-        if len(word) < MINIMUM_PREFIX:
-            continue
-        if any(c.isdigit() for c in word):
-            keys.append(_key(secret, "#" + word.upper()))
-        else:
-            keys.append(_key(secret, word))
-    return keys or None
+    if typed.upper().startswith(pseudonym.PREFIX + "-"):
+        compact = compact[len(pseudonym.PREFIX) :]
+        if compact:
+            return {"query": [code_key(compact)]}
+    if "-" in typed:
+        # A name written with its dash, or a piece of a code as written
+        # (``7K3F-9QD2``): either matches.
+        joined = "".join(words(typed))
+        keys = [_key(secret, joined)]
+        if _could_be_code(compact):
+            keys.append(code_key(compact))
+        return {"query": keys, "operator": "or"}
+    typed_words = [word for word in words(typed) if len(word) >= MINIMUM_PREFIX]
+    if not typed_words:
+        return None
+    if len(typed_words) == 1:
+        (word,) = typed_words
+        keys = [_key(secret, word)]
+        if _could_be_code(word):
+            keys.append(code_key(word))
+        return {"query": keys, "operator": "or"}
+    return {"query": [_key(secret, word) for word in typed_words], "operator": "and"}
 
 
 def active_panels(patient):

@@ -21,10 +21,11 @@ from ern.cpms import _
 from ern.cpms.content.ern import IERN
 from ern.cpms.groups import group_id
 from plone import api
-from plone.memoize import ram
 from Products.CMFCore.indexing import processQueue
 from Products.CMFCore.utils import getToolByName
+from zope.annotation.interfaces import IAnnotations
 from zope.component import adapter
+from zope.globalrequest import getRequest
 from zope.interface import implementer
 
 
@@ -33,15 +34,10 @@ RESOURCES = "resources"
 MEMBER_ROLE = "ERNMember"
 
 
-def _groups_cache_key(method, ern):
-    # Any catalog change (a centre joining, a new centre) renews the answer.
-    catalog = getToolByName(ern, "portal_catalog")
-    return ("/".join(ern.getPhysicalPath()), ern.code, catalog.getCounter())
+CACHE = "ern.cpms.member_groups"
 
 
-@ram.cache(_groups_cache_key)
-def member_groups(ern):
-    """The health-professional groups of the ERN's member centres."""
+def _computed_member_groups(ern):
     catalog = getToolByName(ern, "portal_catalog")
     return frozenset(
         group_id(brain._unrestrictedGetObject(), "health-professionals")
@@ -49,6 +45,22 @@ def member_groups(ern):
             portal_type="Centre", ern_memberships=ern.code
         )
     )
+
+
+def member_groups(ern):
+    """The health-professional groups of the ERN's member centres.
+
+    Asked at every security check on the ERN's content, so kept for the
+    request (never longer: nothing of one transaction, committed or not,
+    leaks into another); a change of memberships forgets it."""
+    request = getRequest()
+    if request is None:
+        return _computed_member_groups(ern)
+    cache = IAnnotations(request).setdefault(CACHE, {})
+    key = "/".join(ern.getPhysicalPath())
+    if key not in cache:
+        cache[key] = _computed_member_groups(ern)
+    return cache[key]
 
 
 @implementer(ILocalRoleProvider)
@@ -93,15 +105,16 @@ def set_up_resources(ern, event=None):
 
 
 def membership_changed(centre, event=None):
-    """A centre joined or left ERNs: who may read the ERNs' member-only
-    resources changed with it (the catalog's security index follows)."""
+    """A centre joined or left ERNs: who may read what the ERNs publish for
+    their members changed with it (the catalog's security index follows)."""
     # The centre's own indexing first: member_groups() asks the catalog.
     processQueue()
+    request = getRequest()
+    if request is not None:
+        IAnnotations(request).pop(CACHE, None)
     catalog = getToolByName(centre, "portal_catalog")
     for brain in catalog.unrestrictedSearchResults(portal_type="ERN"):
-        ern = brain._unrestrictedGetObject()
-        if RESOURCES in ern.objectIds():
-            ern[RESOURCES].reindexObjectSecurity()
+        brain._unrestrictedGetObject().reindexObjectSecurity()
 
 
 def webinars(ern, upcoming=True, limit=None):

@@ -13,7 +13,7 @@ from datetime import UTC
 from ern.cpms import _
 from ern.cpms.meetings import meetings_of
 from ern.cpms.patient_search import INDEX as SEARCH_INDEX
-from ern.cpms.patient_search import query_keys
+from ern.cpms.patient_search import search_query
 from ern.cpms.publishing import RESOURCES
 from ern.cpms.publishing import webinars
 from ern.cpms.work import my_work
@@ -82,21 +82,44 @@ class CentrePatients(BrowserView):
         self.message = None
         return self.index()
 
-    # What was asked, cleaned: unknown values fall back to the defaults.
+    # What was asked, cleaned: unknown (or repeated) values fall back to the
+    # defaults.
+    def _field(self, name):
+        value = self.request.form.get(name)
+        return value if isinstance(value, str) else ""
+
     def text(self):
-        return (self.request.form.get("q") or "").strip()[:100]
+        """What was typed in the search box: from a POST only, so that a
+        name typed there never stands in a URL (and so in no log, history
+        or bookmark); the pages of the result are POSTs too."""
+        if self.request.method != "POST":
+            return ""
+        return self._field("q").strip()[:100]
 
     def sort(self):
-        wanted = self.request.form.get("sort")
+        wanted = self._field("sort")
         return next((s for s in SORTS if s[0] == wanted), SORTS[0])
 
     def consent(self):
-        wanted = self.request.form.get("consent")
+        wanted = self._field("consent")
         return wanted if wanted in dict(CONSENT_STATES) else ""
 
     def panels_filter(self):
-        wanted = self.request.form.get("panels")
+        wanted = self._field("panels")
         return wanted if wanted in dict(PANEL_FILTERS) else ""
+
+    def pager(self):
+        """Where the previous and next pages start, and which page this is."""
+        batch = self.batch()
+        total = batch.sequence_length
+        start = min(self._start(), max(total - 1, 0))
+        pages = max(1, -(-total // PAGE_SIZE))
+        return {
+            "page": start // PAGE_SIZE + 1,
+            "pages": pages,
+            "previous": max(start - PAGE_SIZE, 0) if start > 0 else None,
+            "next": start + PAGE_SIZE if start + PAGE_SIZE < total else None,
+        }
 
     def options(self, choices, current):
         return [
@@ -119,8 +142,8 @@ class CentrePatients(BrowserView):
 
     def _start(self):
         try:
-            return max(0, int(self.request.form.get("b_start", 0)))
-        except (TypeError, ValueError):
+            return max(0, int(self._field("b_start") or 0))
+        except ValueError:
             return 0
 
     @memoize
@@ -134,11 +157,11 @@ class CentrePatients(BrowserView):
             "sort_order": order,
         }
         if self.text():
-            keys = query_keys(self.text())
-            if keys is None:
+            search = search_query(self.text())
+            if search is None:
                 self.message = _("Type at least two letters or digits to search.")
                 return Batch([], PAGE_SIZE)
-            query[SEARCH_INDEX] = {"query": keys, "operator": "and"}
+            query[SEARCH_INDEX] = search
         if self.consent():
             query["review_state"] = self.consent()
         if self.panels_filter() == "active":
@@ -244,7 +267,7 @@ class MyERN(BrowserView):
         now = datetime.now(UTC)
         upcoming = []
         for meeting in meetings_of(self.userid()):
-            if meeting.end and meeting.end.astimezone(UTC) < now:
+            if meeting.end and meeting.ends() < now:
                 continue
             upcoming.append(
                 {
@@ -365,7 +388,7 @@ class ERNPanels(CentrePatients):
     def state(self):
         from ern.cpms.statistics import STATES
 
-        wanted = self.request.form.get("state")
+        wanted = self._field("state")
         return wanted if wanted in STATES else ""
 
     @memoize

@@ -316,7 +316,9 @@ class _PanelAction(BrowserView):
     def came_from(self):
         """The page of this site the form was on, if it asked to go back
         there (e.g. the ERN application's home); never another site."""
-        wanted = self.request.form.get("came_from") or ""
+        wanted = self.request.form.get("came_from")
+        if not isinstance(wanted, str):
+            return None
         portal_url = api.portal.get().absolute_url()
         if wanted.startswith(portal_url + "/") and "\\" not in wanted:
             return wanted

@@ -26,9 +26,18 @@ class NotSlides(ValidationError):
     __doc__ = _("Upload the slides as PDF, PowerPoint (.pptx) or OpenDocument (.odp).")
 
 
-def _sniffed_video(data):
+def _head(file):
+    """The first bytes of an uploaded file, without reading all of it."""
+    try:
+        with file.open() as opened:
+            return opened.read(64)
+    except (AttributeError, TypeError):
+        return bytes(file.data[:64])
+
+
+def _sniffed_video(file):
     """The video type of the first bytes, or None (never the file's name)."""
-    head = bytes(data[:64])
+    head = _head(file)
     if head[4:8] == b"ftyp":
         return "video/mp4"
     if head.startswith(b"\x1a\x45\xdf\xa3"):
@@ -39,7 +48,7 @@ def _sniffed_video(data):
 
 
 def video_only(value):
-    if value is not None and _sniffed_video(value.data) is None:
+    if value is not None and _sniffed_video(value) is None:
         raise NotAVideo()
     return True
 
@@ -96,7 +105,7 @@ class Webinar(Scheduled, Item):
     slides = None
 
     def video_type(self):
-        return _sniffed_video(self.recording.data) if self.recording else None
+        return _sniffed_video(self.recording) if self.recording else None
 
     def safe_recording_link(self):
         link = self.recording_link or ""
