@@ -154,6 +154,9 @@ def test_an_editor_writes_and_publishes_a_webinar_with_a_video(portal, http_requ
             end=datetime(2026, 12, 10, 17, 0),
             timezone="Europe/Rome",
             recording=NamedBlobFile(MP4, filename="talk.mp4"),
+            captions=NamedBlobFile(
+                b"WEBVTT\n\n00:00.000 --> 00:02.000\nWelcome.\n", filename="talk.vtt"
+            ),
             slides=NamedBlobFile(b"%PDF-1.4 slides", filename="slides.pdf"),
         )
         assert api.content.get_state(webinar) == "draft"
@@ -161,6 +164,8 @@ def test_an_editor_writes_and_publishes_a_webinar_with_a_video(portal, http_requ
         api.content.transition(obj=webinar, transition="publish_to_members")
     assert "<video" in html
     assert 'type="video/mp4"' in html
+    assert 'kind="captions"' in html
+    assert "@@download/captions" in html
     assert "@@download/slides" in html
     assert "Europe/Rome" in html
     with api.env.adopt_user(username="dr.weber"):
@@ -187,6 +192,11 @@ def test_a_health_professional_cannot_publish_in_the_ern(portal):
     [
         ("recording", (b"not a video at all", "talk.mp4"), "NotAVideo"),
         ("slides", (b"MZ\x90\x00", "slides.exe"), "NotSlides"),
+        (
+            "captions",
+            (b"1\n00:00:00,000 --> 00:00:02,000\n", "talk.srt"),
+            "NotCaptions",
+        ),
         ("recording_link", "http://insecure.example.org/video", "NotHTTPS"),
     ],
 )

@@ -23,6 +23,14 @@ class WebinarView(BrowserView):
             return None
         return f"{self.context.absolute_url()}/@@download/recording"
 
+    def captions_url(self):
+        if self.context.recording is None or self.context.captions is None:
+            return None
+        return f"{self.context.absolute_url()}/@@download/captions"
+
+    def language(self):
+        return api.portal.get_default_language()
+
     def slides_url(self):
         if self.context.slides is None:
             return None

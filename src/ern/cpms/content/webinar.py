@@ -22,6 +22,10 @@ class NotAVideo(ValidationError):
     __doc__ = _("Upload an MP4, WebM or Ogg video.")
 
 
+class NotCaptions(ValidationError):
+    __doc__ = _("Upload the captions as a WebVTT file (.vtt).")
+
+
 class NotSlides(ValidationError):
     __doc__ = _("Upload the slides as PDF, PowerPoint (.pptx) or OpenDocument (.odp).")
 
@@ -53,6 +57,14 @@ def video_only(value):
     return True
 
 
+def captions_only(value):
+    if value is not None and not _head(value).lstrip(b"\xef\xbb\xbf").startswith(
+        b"WEBVTT"
+    ):
+        raise NotCaptions()
+    return True
+
+
 def slides_only(value):
     name = (getattr(value, "filename", None) or "").lower()
     if value is not None and not name.endswith(SLIDE_EXTENSIONS):
@@ -74,6 +86,14 @@ class IWebinar(IScheduled):
         title=_("Recording (video file)"),
         description=_("MP4, WebM or Ogg. Or give a link below."),
         constraint=video_only,
+        required=False,
+    )
+    captions = NamedBlobFile(
+        title=_("Captions of the recording"),
+        description=_(
+            "A WebVTT file (.vtt): people who cannot hear the video read it."
+        ),
+        constraint=captions_only,
         required=False,
     )
     recording_link = schema.URI(
@@ -101,6 +121,7 @@ class Webinar(Scheduled, Item):
 
     speakers = ()
     recording = None
+    captions = None
     recording_link = None
     slides = None
 
