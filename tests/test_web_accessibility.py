@@ -3,6 +3,7 @@ finds no serious or critical violation on the main pages."""
 
 from axe_playwright_python.sync_playwright import Axe
 from plone import api
+from web import accept_cookie_notice
 from web import screenshot
 
 import pytest
@@ -65,8 +66,10 @@ def serious_violations(page):
 def test_main_pages_have_no_serious_violation(web, userid, path, name):
     page = web.window(userid)
     page.goto(f"{web.url}{path}")
-    screenshot(page, name)
+    # The cookie notice is checked too, then put away for the picture.
     assert serious_violations(page) == []
+    accept_cookie_notice(page)
+    screenshot(page, name)
 
 
 def open_panel_path(portal):

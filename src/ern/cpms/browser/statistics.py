@@ -11,38 +11,38 @@ from plone.memoize.instance import memoize
 from Products.Five.browser import BrowserView
 
 
-BAR_WIDTH = 36
-GAP = 12
-HEIGHT = 160
-LABEL_SPACE = 40
+ROW = 26
+LABEL_WIDTH = 170
+BAR_SPACE = 300
+WIDTH = LABEL_WIDTH + BAR_SPACE + 40
 
 
 def bar_chart(pairs, label):
-    """An accessible SVG bar chart of (key, value) pairs: the picture has a
-    title and a description; the table beside it carries the numbers."""
+    """An accessible SVG chart of (key, value) pairs, one horizontal bar a
+    row (long labels never overlap), scaling to its column: the picture has
+    a title; the table beside it carries the numbers."""
     highest = max((value for _key, value in pairs), default=0) or 1
-    width = len(pairs) * (BAR_WIDTH + GAP) + GAP
+    height = len(pairs) * ROW + 4
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cpms-chart" role="img" '
-        f'width="{width}" height="{HEIGHT + LABEL_SPACE}" '
-        f'viewBox="0 0 {width} {HEIGHT + LABEL_SPACE}">',
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" '
+        f'style="max-width: {WIDTH}px">',
         f"<title>{escape(label)}</title>",
     ]
     for number, (key, value) in enumerate(pairs):
-        bar = round(value / highest * (HEIGHT - 20))
-        x = GAP + number * (BAR_WIDTH + GAP)
-        y = HEIGHT - bar
+        y = number * ROW + 2
+        bar = round(value / highest * BAR_SPACE)
         parts.append(
-            f'<rect x="{x}" y="{y}" width="{BAR_WIDTH}" height="{bar}" '
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 17}" text-anchor="end" '
+            f'font-size="13" fill="#1a1a1a">{escape(str(key))}</text>'
+        )
+        parts.append(
+            f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{bar}" height="{ROW - 8}" '
             f'fill="#0b5394"><title>{escape(str(key))}: {value}</title></rect>'
         )
         parts.append(
-            f'<text x="{x + BAR_WIDTH / 2}" y="{y - 4}" text-anchor="middle" '
-            f'font-size="12" fill="#1a1a1a">{value}</text>'
-        )
-        parts.append(
-            f'<text x="{x + BAR_WIDTH / 2}" y="{HEIGHT + 16}" text-anchor="middle" '
-            f'font-size="11" fill="#1a1a1a">{escape(str(key))}</text>'
+            f'<text x="{LABEL_WIDTH + bar + 6}" y="{y + 17}" font-size="13" '
+            f'fill="#1a1a1a">{value}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -64,7 +64,7 @@ class ERNStatistics(BrowserView):
     def sections(self):
         data = self.data()
         states = [(self.state_title(state), n) for state, n in data["by_state"]]
-        months = [(month[2:], n) for month, n in data["by_month"]]
+        months = data["by_month"]
         return [
             self._section("states", _("Panels per state"), _("State"), states),
             self._section("months", _("Panels created per month"), _("Month"), months),
@@ -91,6 +91,13 @@ class ERNStatistics(BrowserView):
             "rows": pairs,
             "chart": bar_chart(pairs, translated),
         }
+
+    def median_days(self):
+        """The median, whole when it is (a half day otherwise)."""
+        days = self.data()["median_days"]
+        if days is None:
+            return None
+        return int(days) if float(days).is_integer() else round(days, 1)
 
     def few_share(self):
         data = self.data()
