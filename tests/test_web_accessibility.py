@@ -68,6 +68,9 @@ def test_main_pages_have_no_serious_violation(web, userid, path, name):
     page.goto(f"{web.url}{path}")
     # The cookie notice is checked too, then put away for the picture.
     assert serious_violations(page) == []
+    # No page's style leaks into Plone's navigation bar (one row of tabs).
+    navigation = page.locator("#mainnavigation-wrapper").bounding_box()
+    assert navigation["height"] < 120, navigation
     accept_cookie_notice(page)
     screenshot(page, name)
 
