@@ -149,3 +149,111 @@ def test_no_pdf_for_outsiders(functional_portal, api_as, userid):
     assert not response.content.startswith(b"%PDF")
     with api.env.adopt_roles(["Manager"]):
         assert panel.__parent__.family_name.encode() not in response.content
+
+
+# @experts, @invite, @answer
+
+
+@pytest.fixture
+def open_panel(functional_portal):
+    """A fresh open ERN-EYE panel led by dr.dekker, nobody invited."""
+    from panels import make_panel
+
+    panel = make_panel(functional_portal, ("Mila", "Peeters"))
+    transaction.commit()
+    return panel
+
+
+def test_the_lead_finds_experts_to_invite(functional_portal, api_as, open_panel):
+    path = path_of(functional_portal, open_panel)
+    body = api_as("dr.dekker").get(f"{path}/@experts").json()
+    ids = {expert["id"] for expert in body["experts"]}
+    assert {"dr.martin", "expert.rossi", "dr.weber"} <= ids
+    assert "dr.dekker" not in ids  # the lead
+    searched = api_as("dr.dekker").get(f"{path}/@experts?q=necker").json()
+    assert [expert["id"] for expert in searched["experts"]] == ["dr.martin"]
+    assert refused(api_as("dr.martin").get(f"{path}/@experts"))
+
+
+def test_invite_and_answer_through_the_api(functional_portal, api_as, open_panel):
+    path = path_of(functional_portal, open_panel)
+    response = api_as("dr.dekker").post(
+        f"{path}/@invite",
+        json={"experts": ["dr.martin"], "message": "Please join.", "reply_by": None},
+    )
+    assert response.status_code == 201
+    (item,) = response.json()["items"]
+    assert item["invitee"] == "dr.martin"
+    assert item["review_state"] == "pending"
+    invitation = item["@id"][len(functional_portal.absolute_url()) :]
+    # Only the invitee answers.
+    assert refused(
+        api_as("expert.rossi").post(f"{invitation}/@answer", json={"interested": True})
+    )
+    answered = api_as("dr.martin").post(
+        f"{invitation}/@answer", json={"interested": True}
+    )
+    assert answered.status_code == 200
+    assert answered.json()["review_state"] == "accepted"
+    transaction.begin()
+    assert "PanelMember" in open_panel.get_local_roles_for_userid("dr.martin")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"experts": "dr.martin"}, "experts"),
+        ({"experts": []}, "experts"),
+        ({"experts": ["nobody.here"]}, "experts"),
+        ({"experts": ["dr.dekker"]}, "experts"),
+        ({"experts": ["dr.martin"], "reply_by": "next week"}, "reply_by"),
+        ({"experts": ["dr.martin"], "reply_by": "2001-01-01"}, "reply_by"),
+        ({"experts": ["dr.martin"], "message": 42}, "message"),
+    ],
+)
+def test_bad_invitations_name_the_field_and_change_nothing(
+    functional_portal, api_as, open_panel, body, field
+):
+    path = path_of(functional_portal, open_panel)
+    response = api_as("dr.dekker").post(f"{path}/@invite", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == field
+    assert response.json()["error"]["message"]
+    transaction.begin()
+    assert not [o for o in open_panel.objectValues() if o.portal_type == "Invitation"]
+
+
+def test_all_or_none(functional_portal, api_as, open_panel):
+    path = path_of(functional_portal, open_panel)
+    response = api_as("dr.dekker").post(
+        f"{path}/@invite", json={"experts": ["dr.martin", "nobody.here"]}
+    )
+    assert response.status_code == 400
+    transaction.begin()
+    assert not [o for o in open_panel.objectValues() if o.portal_type == "Invitation"]
+
+
+def test_only_the_lead_invites(functional_portal, api_as, open_panel):
+    path = path_of(functional_portal, open_panel)
+    for userid in ("dr.martin", "coordinator.eye", None):
+        response = api_as(userid).post(
+            f"{path}/@invite", json={"experts": ["dr.weber"]}
+        )
+        assert refused(response), userid
+
+
+@pytest.mark.parametrize("body", [{}, {"interested": "yes"}, {"interested": 1}])
+def test_a_bad_answer_names_the_field(functional_portal, api_as, body):
+    panel = panel_in(functional_portal, "open")
+    (invitation,) = [
+        o
+        for o in panel.objectValues()
+        if o.portal_type == "Invitation" and o.invitee == "dr.martin"
+    ]
+    response = api_as("dr.martin").post(
+        f"{path_of(functional_portal, invitation)}/@answer", json=body
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "interested"
+    transaction.begin()
+    assert api.content.get_state(invitation) == "pending"
