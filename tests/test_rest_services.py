@@ -257,3 +257,108 @@ def test_a_bad_answer_names_the_field(functional_portal, api_as, body):
     assert response.json()["error"]["field"] == "interested"
     transaction.begin()
     assert api.content.get_state(invitation) == "pending"
+
+
+# @patients, @duplicate-check
+
+
+def test_the_centre_patient_list_through_the_api(functional_portal, api_as):
+    session = api_as("dr.dekker")
+    everyone = session.post("/centres/erasmus-mc/@patients", json={}).json()
+    assert everyone["items_total"] == 2
+    found = session.post(
+        "/centres/erasmus-mc/@patients", json={"q": "jans", "sort": "pseudonym"}
+    ).json()
+    (jansen,) = found["items"]
+    assert jansen["family_name"] == "Jansen"
+    assert jansen["pseudonym"].startswith("ERN-")
+    page = session.post(
+        "/centres/erasmus-mc/@patients", json={"b_size": 1, "b_start": 1}
+    ).json()
+    assert len(page["items"]) == 1
+    assert page["items_total"] == 2
+
+
+def test_another_centre_lists_nothing_of_ours(functional_portal, api_as):
+    response = api_as("dr.martin").post(
+        "/centres/erasmus-mc/@patients", json={"q": "jansen"}
+    )
+    assert refused(response)
+    assert "Jansen" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"q": "j"}, "q"),
+        ({"q": 7}, "q"),
+        ({"sort": "name"}, "sort"),
+        ({"consent": "maybe"}, "consent"),
+        ({"panels": "all"}, "panels"),
+        ({"b_size": 1000}, "b_size"),
+        ({"b_start": -1}, "b_start"),
+        ({"b_start": "0"}, "b_start"),
+    ],
+)
+def test_bad_patient_searches_name_the_field(functional_portal, api_as, body, field):
+    response = api_as("dr.dekker").post("/centres/erasmus-mc/@patients", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == field
+
+
+IDENTITY = {
+    "family_name": "Jansen",
+    "given_names": "Lotte",
+    "date_of_birth": "2012-04-17",
+    "sex": "female",
+}
+
+
+def test_the_duplicate_check(functional_portal, api_as):
+    session = api_as("dr.dekker")
+    known = session.post("/centres/erasmus-mc/@duplicate-check", json=IDENTITY)
+    assert known.status_code == 200
+    assert known.json()["enrolled_here"] is True
+    assert known.json()["patient"]["pseudonym"].startswith("ERN-")
+    # Written differently, the same person (case, accents, spaces).
+    again = session.post(
+        "/centres/erasmus-mc/@duplicate-check",
+        json={**IDENTITY, "family_name": " JÄNSEN "},
+    ).json()
+    assert again["enrolled_here"] is True
+    new = session.post(
+        "/centres/erasmus-mc/@duplicate-check",
+        json={**IDENTITY, "given_names": "Noor"},
+    ).json()
+    assert new == {"enrolled_here": False, "patient": None}
+
+
+def test_the_duplicate_check_tells_nothing_of_other_centres(functional_portal, api_as):
+    """Necker may not learn that Erasmus MC treats Lotte Jansen, nor her
+    pseudonym: no oracle for guessed identities."""
+    response = api_as("dr.martin").post(
+        "/centres/necker/@duplicate-check", json=IDENTITY
+    )
+    assert response.json() == {"enrolled_here": False, "patient": None}
+    assert refused(
+        api_as("dr.martin").post("/centres/erasmus-mc/@duplicate-check", json=IDENTITY)
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"family_name": " "}, "family_name"),
+        ({"given_names": None}, "given_names"),
+        ({"date_of_birth": "17/04/2012"}, "date_of_birth"),
+        ({"sex": "x"}, "sex"),
+    ],
+)
+def test_a_bad_duplicate_check_names_the_field(
+    functional_portal, api_as, change, field
+):
+    response = api_as("dr.dekker").post(
+        "/centres/erasmus-mc/@duplicate-check", json={**IDENTITY, **change}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == field

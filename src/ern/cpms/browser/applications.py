@@ -44,6 +44,32 @@ PANEL_FILTERS = (
 )
 
 
+def patients_of(centre, text="", consent="", panels="", sort=SORTS[0][0]):
+    """Catalog brains of a centre's patients the user may see: searched by
+    name or pseudonym (`text`, through the search keys), filtered by consent
+    state and panels at work ("active" or "none"), sorted by one of SORTS.
+    None when `text` has nothing searchable."""
+    _value, index, order, _title = next((s for s in SORTS if s[0] == sort), SORTS[0])
+    query = {
+        "portal_type": "Patient",
+        "path": {"query": "/".join(centre.getPhysicalPath()), "depth": 1},
+        "sort_on": index,
+        "sort_order": order,
+    }
+    if text:
+        search = search_query(text)
+        if search is None:
+            return None
+        query[SEARCH_INDEX] = search
+    if consent:
+        query["review_state"] = consent
+    if panels == "active":
+        query["active_panels"] = {"query": 1, "range": "min"}
+    elif panels == "none":
+        query["active_panels"] = 0
+    return api.portal.get_tool("portal_catalog")(**query)
+
+
 def _group_ids():
     user = api.user.get_current()
     return [group.getId() for group in api.group.get_groups(user=user)]
@@ -149,26 +175,16 @@ class CentrePatients(BrowserView):
     @memoize
     def batch(self):
         """The page of catalog brains asked for (a lazy Batch)."""
-        _value, index, order, _title = self.sort()
-        query = {
-            "portal_type": "Patient",
-            "path": {"query": "/".join(self.context.getPhysicalPath()), "depth": 1},
-            "sort_on": index,
-            "sort_order": order,
-        }
-        if self.text():
-            search = search_query(self.text())
-            if search is None:
-                self.message = _("Type at least two letters or digits to search.")
-                return Batch([], PAGE_SIZE)
-            query[SEARCH_INDEX] = search
-        if self.consent():
-            query["review_state"] = self.consent()
-        if self.panels_filter() == "active":
-            query["active_panels"] = {"query": 1, "range": "min"}
-        elif self.panels_filter() == "none":
-            query["active_panels"] = 0
-        results = api.portal.get_tool("portal_catalog")(**query)
+        results = patients_of(
+            self.context,
+            self.text(),
+            self.consent(),
+            self.panels_filter(),
+            self.sort()[0],
+        )
+        if results is None:
+            self.message = _("Type at least two letters or digits to search.")
+            return Batch([], PAGE_SIZE)
         return Batch(results, PAGE_SIZE, self._start(), orphan=0)
 
     def rows(self):
