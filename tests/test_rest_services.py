@@ -362,3 +362,38 @@ def test_a_bad_duplicate_check_names_the_field(
     )
     assert response.status_code == 400
     assert response.json()["error"]["field"] == field
+
+
+# @calendar, @ern-panels
+
+
+def test_my_calendar_through_the_api(functional_portal, api_as):
+    body = api_as("expert.rossi").get("/@calendar").json()
+    assert "/@@meetings.ics?user=expert.rossi&token=" in body["feed"]
+    (meeting,) = body["meetings"]
+    assert meeting["video_link"].startswith("https://")
+    assert meeting["start"] < meeting["end"]
+    # The feed works with its token, and not with another's.
+    feed = api_as().get(body["feed"].replace(functional_portal.absolute_url(), ""))
+    assert "BEGIN:VCALENDAR" in feed.text
+    assert refused(api_as().get("/@calendar"))
+
+
+def test_a_coordinator_lists_the_ern_panels(functional_portal, api_as):
+    body = api_as("coordinator.eye").get("/erns/ern-eye/@ern-panels").json()
+    assert body["items_total"] == 5
+    closed = (
+        api_as("coordinator.eye").get("/erns/ern-eye/@ern-panels?state=closed").json()
+    )
+    (panel,) = closed["items"]
+    assert panel["contributions"] == 2
+    assert panel["opened"] <= panel["closed"]
+    assert "Charité" in panel["centre"]
+    paged = api_as("coordinator.eye").get("/erns/ern-eye/@ern-panels?b_size=2").json()
+    assert len(paged["items"]) == 2
+    assert "next" in paged["batching"]
+    bad = api_as("coordinator.eye").get("/erns/ern-eye/@ern-panels?state=lost")
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "state"
+    for userid in ("dr.dekker", "editor.eye", None):
+        assert refused(api_as(userid).get("/erns/ern-eye/@ern-panels")), userid

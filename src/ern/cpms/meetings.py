@@ -97,6 +97,13 @@ def feed_token(userid):
     return hmac.new(key.digest(), userid.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def feed_url(userid):
+    """The address of a user's personal calendar feed (secret: whoever has
+    it sees when the user's panels meet)."""
+    portal_url = api.portal.get().absolute_url()
+    return f"{portal_url}/@@meetings.ics?user={userid}&token={feed_token(userid)}"
+
+
 def token_is_valid(userid, token):
     return bool(userid and token) and hmac.compare_digest(feed_token(userid), token)
 

@@ -2,7 +2,7 @@
 
 from ern.cpms import _
 from ern.cpms.browser.panel import _PanelAction
-from ern.cpms.meetings import feed_token
+from ern.cpms.meetings import feed_url
 from ern.cpms.meetings import meetings_of
 from ern.cpms.meetings import set_attendance
 from ern.cpms.meetings import to_ical
@@ -60,9 +60,7 @@ class CalendarLink(BrowserView):
     def feed_url(self):
         if api.user.is_anonymous():
             raise Unauthorized("Log in to see your calendar link")
-        userid = api.user.get_current().getId()
-        portal_url = api.portal.get().absolute_url()
-        return f"{portal_url}/@@meetings.ics?user={userid}&token={feed_token(userid)}"
+        return feed_url(api.user.get_current().getId())
 
     def meetings(self):
         return meetings_of(api.user.get_current().getId())

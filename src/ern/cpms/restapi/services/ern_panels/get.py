@@ -1,0 +1,47 @@
+"""``GET @ern-panels`` on an ERN: its panels, newest first, ``state=`` to
+keep one state, ``b_start``/``b_size`` to page: title, centre, state and
+dates only — never the case, and no link a coordinator could not open."""
+
+from ern.cpms import _
+from ern.cpms.browser.applications import ern_panels
+from ern.cpms.restapi.services import bad_request
+from ern.cpms.statistics import STATES
+from plone.restapi.batching import HypermediaBatch
+from plone.restapi.services import Service
+
+
+class ERNPanels(Service):
+    def reply(self):
+        state = self.request.form.get("state")
+        if state is not None and state not in STATES:
+            return bad_request(
+                self.request,
+                "state",
+                _("Choose one of: ${choices}.", mapping={"choices": ", ".join(STATES)}),
+            )
+        centres = {
+            brain.getId: brain.Title
+            for brain in self.context.portal_catalog.unrestrictedSearchResults(
+                portal_type="Centre"
+            )
+        }
+        batch = HypermediaBatch(self.request, ern_panels(self.context.code, state))
+        result = {
+            "@id": batch.canonical_url,
+            "items_total": batch.items_total,
+            "items": [
+                {
+                    "title": brain.Title,
+                    "centre": centres.get(brain.getPath().split("/")[-3]),
+                    "review_state": brain.review_state,
+                    "created": brain.created.asdatetime().isoformat(),
+                    "opened": brain.panel_opened and brain.panel_opened.isoformat(),
+                    "closed": brain.panel_closed and brain.panel_closed.isoformat(),
+                    "contributions": brain.panel_contributions or 0,
+                }
+                for brain in batch
+            ],
+        }
+        if batch.links:
+            result["batching"] = batch.links
+        return result
