@@ -397,3 +397,19 @@ def test_a_coordinator_lists_the_ern_panels(functional_portal, api_as):
     assert bad.json()["error"]["field"] == "state"
     for userid in ("dr.dekker", "editor.eye", None):
         assert refused(api_as(userid).get("/erns/ern-eye/@ern-panels")), userid
+
+
+def test_a_patient_is_named_by_its_pseudonym_in_json(functional_portal, api_as):
+    (brain,) = functional_portal.portal_catalog.unrestrictedSearchResults(
+        portal_type="Patient",
+        path="/plone/centres/necker",
+        sort_on="created",
+        sort_limit=1,
+    )[:1]
+    body = (
+        api_as("dr.martin")
+        .get(brain.getURL()[len(functional_portal.absolute_url()) :])
+        .json()
+    )
+    assert body["title"] == body["pseudonym"] == brain.Title
+    assert body["pseudonym"].startswith("ERN-")

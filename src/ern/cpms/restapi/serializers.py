@@ -1,6 +1,7 @@
 """plone.restapi representations of ern.cpms content."""
 
 from ern.cpms.content.panel import IPanel
+from ern.cpms.content.patient import IPatient
 from ern.cpms.interfaces import IBrowserLayer
 from ern.cpms.questionnaire import answers_of
 from plone import api
@@ -23,4 +24,16 @@ class PanelSerializer(SerializeFolderToJson):
         result = super().__call__(*args, **kwargs)
         if api.user.has_permission(VIEW_CLINICAL_DATA_TITLE, obj=self.context):
             result["questionnaire"] = answers_of(self.context)
+        return result
+
+
+@implementer(ISerializeToJson)
+@adapter(IPatient, IBrowserLayer)
+class PatientSerializer(SerializeFolderToJson):
+    """A patient, named by its pseudonym (``title`` and ``pseudonym``): the
+    only name it has outside its centre, and the one integrations file."""
+
+    def __call__(self, *args, **kwargs):
+        result = super().__call__(*args, **kwargs)
+        result["title"] = result["pseudonym"] = self.context.Title()
         return result
