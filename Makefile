@@ -91,6 +91,10 @@ leaflet: ## Refresh the bundled Leaflet from npm (package.json)
 	cp node_modules/leaflet/LICENSE $(LEAFLET)/LICENSE.txt
 	cp node_modules/leaflet/dist/images/* $(LEAFLET)/images/
 
+.PHONY: openapi
+openapi: ## Copy the served OpenAPI description into docs/ (the tests compare them)
+	cp src/ern/cpms/restapi/openapi.yaml docs/openapi.yaml
+
 .PHONY: clean
 clean: ## Remove .venv and caches (never the data in var/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache src/*.egg-info

