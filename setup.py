@@ -56,6 +56,7 @@ setup(
         "fpdf2",
         "pypdf",
         "collective.easyform",
+        "collective.monkeypatcher",
     ],
     extras_require={
         "test": [
