@@ -23,32 +23,33 @@ def test_add_form_does_not_list_the_ontologies(browser, patient_url):
     assert "ern.cpms.vocabularies.HPOTerms" in response.text
 
 
-def test_form_searches_the_hpo_as_one_types(browser, patient_url):
+def autocomplete(browser, patient_url, vocabulary, field, query):
+    """What the consultation form's autocomplete gets for `query` (results)."""
     response = browser.get(
         f"{patient_url}/++add++Panel/@@getVocabulary",
         params={
-            "name": "ern.cpms.vocabularies.HPOTerms",
-            "field": "phenotype_present",
-            "query": "nyctalopia",
+            "name": f"ern.cpms.vocabularies.{vocabulary}",
+            "field": field,
+            "query": query,
         },
     )
     assert response.status_code == 200
-    results = response.json()["results"]
+    return response.json()["results"]
+
+
+def test_form_searches_the_hpo_as_one_types(browser, patient_url):
+    results = autocomplete(
+        browser, patient_url, "HPOTerms", "phenotype_present", "nyctalopia"
+    )
     assert "HP:0000662" in {item["id"] for item in results}
     # Only what matches, not the 19,903 terms.
     assert all("nyctalopia" in item["text"].lower() for item in results)
 
 
 def test_the_autocomplete_matches_every_word_in_a_short_list(browser, patient_url):
-    response = browser.get(
-        f"{patient_url}/++add++Panel/@@getVocabulary",
-        params={
-            "name": "ern.cpms.vocabularies.HPOTerms",
-            "field": "phenotype_present",
-            "query": "Pendular NYST",
-        },
+    results = autocomplete(
+        browser, patient_url, "HPOTerms", "phenotype_present", "Pendular NYST"
     )
-    results = response.json()["results"]
     assert 0 < len(results) <= 50
     for item in results:
         words = item["text"].lower().split()
@@ -59,13 +60,7 @@ def test_the_autocomplete_matches_every_word_in_a_short_list(browser, patient_ur
 
 
 def test_the_autocomplete_finds_a_code(browser, patient_url):
-    response = browser.get(
-        f"{patient_url}/++add++Panel/@@getVocabulary",
-        params={
-            "name": "ern.cpms.vocabularies.OrphaDiseases",
-            "field": "confirmed_orpha",
-            "query": "ORPHA:791",
-        },
+    results = autocomplete(
+        browser, patient_url, "OrphaDiseases", "confirmed_orpha", "ORPHA:791"
     )
-    ids = [item["id"] for item in response.json()["results"]]
-    assert "ORPHA:791" in ids
+    assert "ORPHA:791" in [item["id"] for item in results]

@@ -11,6 +11,7 @@ from Acquisition import aq_inner
 from Acquisition import aq_parent
 from datetime import date
 from ern.cpms import _
+from ern.cpms.content.panel import PANEL_AT_WORK
 from ern.cpms.groups import group_id
 from ern.cpms.notifications import send
 from ern.cpms.panel_content import children
@@ -26,8 +27,6 @@ ROLE_BY_STATE = {"pending": "InvitedExpert", "accepted": "PanelMember"}
 ACTIVE_STATES = tuple(ROLE_BY_STATE)
 MEMBER_ROLES = frozenset(ROLE_BY_STATE.values())
 INVITING_PANEL_STATES = ("open", "outcome_review")
-# A closed, archived or cancelled panel's members stay: its record is theirs.
-WITHDRAWING_PANEL_STATES = ("draft", "open", "outcome_review")
 
 
 class Expert(typing.NamedTuple):
@@ -84,14 +83,20 @@ def expert_groups_of(ern_code):
 GROUP_PREFIX = "group:"
 
 
+def on_panel(panel):
+    """The user ids no one may invite again: the lead, and whoever holds an
+    active invitation."""
+    return {panel.panel_lead} | {
+        invitation.invitee for invitation in invitations_of(panel, ACTIVE_STATES)
+    }
+
+
 def expand_groups(panel, choices):
     """The user ids chosen: an expert group stands for those of its experts
     who are experts of the ERN and not on the panel yet."""
     groups = {f"{GROUP_PREFIX}{g.UID()}": g for g in expert_groups_of(panel.ern)}
     experts = {e.userid for e in experts_of(panel.ern)}
-    taken = {panel.panel_lead} | {
-        i.invitee for i in invitations_of(panel, ACTIVE_STATES)
-    }
+    taken = on_panel(panel)
     userids = []
     for choice in choices or ():
         if choice in groups:
@@ -295,7 +300,8 @@ def withdraw_refusal(invitation):
     if api.content.get_state(invitation) not in ACTIVE_STATES:
         return _("This invitation is no longer active.")
     panel = panel_of(invitation)
-    if api.content.get_state(panel, default=None) not in WITHDRAWING_PANEL_STATES:
+    # A closed, archived or cancelled panel's record stays its members'.
+    if api.content.get_state(panel, default=None) not in PANEL_AT_WORK:
         return _(
             "A closed panel keeps its members: they must still read its record "
             "and its outcome."

@@ -16,6 +16,7 @@ patients they may see, that is those of their own centres.
 
 from Acquisition import aq_parent
 from ern.cpms import pseudonym
+from ern.cpms.content.panel import PANEL_AT_WORK
 from plone import api
 from Products.CMFCore.utils import getToolByName
 from zope.lifecycleevent.interfaces import IObjectRemovedEvent
@@ -26,8 +27,6 @@ import hmac
 INDEX = "patient_search_keys"
 # Shorter words match too much to be worth a key (and say little).
 MINIMUM_PREFIX = 2
-# Panels still at work: draft, open or in review.
-ACTIVE_PANEL_STATES = ("draft", "open", "outcome_review")
 
 
 def _key(secret, text):
@@ -123,7 +122,7 @@ def active_panels(patient):
         for panel in patient.objectValues()
         if panel.portal_type == "Panel"
     ]
-    return sum(1 for state in states if state in ACTIVE_PANEL_STATES)
+    return sum(1 for state in states if state in PANEL_AT_WORK)
 
 
 def reindex_patient_of(panel, event=None):

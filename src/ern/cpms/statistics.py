@@ -11,6 +11,7 @@ from datetime import datetime
 from datetime import UTC
 from ern.cpms.content.discussion import IContribution
 from ern.cpms.content.panel import IPanel
+from ern.cpms.content.panel import PANEL_STATES
 from plone import api
 from plone.indexer import indexer
 from statistics import median
@@ -19,7 +20,6 @@ import csv
 import io
 
 
-STATES = ("draft", "open", "outcome_review", "closed", "archived", "cancelled")
 MONTHS = 12
 # Panels closed with fewer contributions are flagged (DESIGN.md: warn under 2).
 ENOUGH_CONTRIBUTIONS = 2
@@ -74,10 +74,19 @@ def _months_until(today, count=MONTHS):
     return list(reversed(months))
 
 
-def ern_panels(code):
-    """Catalog brains of every panel of the ERN (summary metadata only)."""
-    catalog = api.portal.get_tool("portal_catalog")
-    return catalog.unrestrictedSearchResults(portal_type="Panel", ern_code=code)
+def ern_panels(code, state=None):
+    """Catalog brains of the ERN's panels (in `state` if given), newest
+    first, whoever may open them: for its coordinators' figures and lists
+    (summary metadata only, never the case)."""
+    query = {
+        "portal_type": "Panel",
+        "ern_code": code,
+        "sort_on": "created",
+        "sort_order": "descending",
+    }
+    if state:
+        query["review_state"] = state
+    return api.portal.get_tool("portal_catalog").unrestrictedSearchResults(**query)
 
 
 def figures(code, today=None):
@@ -115,7 +124,7 @@ def figures(code, today=None):
         lower = (upper or 0) + 1
     return {
         "total": len(brains),
-        "by_state": [(state, by_state.get(state, 0)) for state in STATES],
+        "by_state": [(state, by_state.get(state, 0)) for state in PANEL_STATES],
         "by_month": [(month, created.get(month, 0)) for month in months],
         "durations": buckets,
         "median_days": median(durations) if durations else None,

@@ -8,12 +8,13 @@ Objects are woken only where a rule must be asked (a data request's
 answer permission, a contribution's author) and only for active panels.
 """
 
+from ern.cpms.content.panel import PANEL_AT_WORK
 from ern.cpms.invitations import invitations_of
 from ern.cpms.panel_content import contribution_of
 from plone import api
 
 
-ACTIVE = ("draft", "open", "outcome_review")
+ACTIVE = PANEL_AT_WORK
 LISTED = (*ACTIVE, "closed")
 
 

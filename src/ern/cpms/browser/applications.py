@@ -11,11 +11,14 @@ from AccessControl import Unauthorized
 from datetime import datetime
 from datetime import UTC
 from ern.cpms import _
+from ern.cpms.browser.views import state_title
+from ern.cpms.content.panel import PANEL_STATES
 from ern.cpms.meetings import meetings_of
 from ern.cpms.patient_search import INDEX as SEARCH_INDEX
 from ern.cpms.patient_search import search_query
 from ern.cpms.publishing import RESOURCES
 from ern.cpms.publishing import webinars
+from ern.cpms.statistics import ern_panels
 from ern.cpms.work import my_work
 from plone import api
 from plone.batching import Batch
@@ -91,13 +94,6 @@ def my_places(portal_type, suffix=None):
 def _require_login():
     if api.user.is_anonymous():
         raise Unauthorized("Log in first")
-
-
-def _state_title(state, portal_type):
-    workflow = api.portal.get_tool("portal_workflow")
-    return api.portal.translate(
-        workflow.getTitleForStateOnType(state, portal_type), domain="ern.cpms"
-    )
 
 
 class CentrePatients(BrowserView):
@@ -203,7 +199,7 @@ class CentrePatients(BrowserView):
                     "born": identity
                     and api.portal.get_localized_time(patient.date_of_birth),
                     "enrolled": api.portal.get_localized_time(brain.created),
-                    "consent": _state_title(brain.review_state, "Patient"),
+                    "consent": state_title(brain.review_state, "Patient"),
                     "active_panels": brain.active_panels or 0,
                 }
             )
@@ -261,7 +257,7 @@ class MyERN(BrowserView):
     def panel_groups(self):
         """My panels by state, the states in workflow order, empty ones left out."""
         return [
-            {"state": state, "title": _state_title(state, "Panel"), "panels": panels}
+            {"state": state, "title": state_title(state, "Panel"), "panels": panels}
             for state, panels in self.work()["panels"].items()
             if panels
         ]
@@ -347,41 +343,33 @@ class MyERN(BrowserView):
         return coordinated
 
 
-def ern_panels(code, state=None):
-    """An ERN's panels, newest first, whoever may open them: for its
-    coordinators' overviews (summary metadata only, never the case)."""
-    query = {
-        "portal_type": "Panel",
-        "ern_code": code,
-        "sort_on": "created",
-        "sort_order": "descending",
-    }
-    if state:
-        query["review_state"] = state
-    return api.portal.get_tool("portal_catalog").unrestrictedSearchResults(**query)
-
-
-def panel_rows(brains):
-    """What a coordinator reads of panels: title, centre, state, dates."""
-    centres = {
+def centre_titles():
+    """Every centre's title by its id (a few hundred: one catalog query)."""
+    return {
         brain.getId: brain.Title
         for brain in api.portal.get_tool("portal_catalog").unrestrictedSearchResults(
             portal_type="Centre"
         )
     }
-    rows = []
-    for brain in brains:
-        # .../centres/<centre>/<patient>/<panel>
-        centre = brain.getPath().split("/")[-3]
-        rows.append(
-            {
-                "title": brain.Title,
-                "centre": centres.get(centre, centre),
-                "state": _state_title(brain.review_state, "Panel"),
-                "created": api.portal.get_localized_time(brain.created),
-            }
-        )
-    return rows
+
+
+def centre_id_of(panel_brain):
+    """The id of a panel's centre, from its path: .../<centre>/<patient>/<panel>."""
+    return panel_brain.getPath().split("/")[-3]
+
+
+def panel_rows(brains):
+    """What a coordinator reads of panels: title, centre, state, dates."""
+    centres = centre_titles()
+    return [
+        {
+            "title": brain.Title,
+            "centre": centres.get(centre_id_of(brain), centre_id_of(brain)),
+            "state": state_title(brain.review_state),
+            "created": api.portal.get_localized_time(brain.created),
+        }
+        for brain in brains
+    ]
 
 
 class ERNPanels(CentrePatients):
@@ -389,23 +377,19 @@ class ERNPanels(CentrePatients):
     state, 25 a page (the page's filter and paging of the patient list)."""
 
     def state_options(self):
-        from ern.cpms.statistics import STATES
-
         current = self.state()
         return [
             {
                 "value": state,
-                "title": _state_title(state, "Panel"),
+                "title": state_title(state, "Panel"),
                 "selected": state == current,
             }
-            for state in STATES
+            for state in PANEL_STATES
         ]
 
     def state(self):
-        from ern.cpms.statistics import STATES
-
         wanted = self._field("state")
-        return wanted if wanted in STATES else ""
+        return wanted if wanted in PANEL_STATES else ""
 
     @memoize
     def batch(self):

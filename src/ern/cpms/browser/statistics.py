@@ -3,6 +3,7 @@ figures, as SVG bar charts drawn on the server (no script, no CDN) with the
 same numbers in tables beside them, and as a CSV download."""
 
 from ern.cpms import _
+from ern.cpms.browser.views import state_title
 from ern.cpms.statistics import as_csv
 from ern.cpms.statistics import figures
 from html import escape
@@ -55,15 +56,9 @@ class ERNStatistics(BrowserView):
     def data(self):
         return figures(self.context.code)
 
-    def state_title(self, state):
-        workflow = api.portal.get_tool("portal_workflow")
-        return api.portal.translate(
-            workflow.getTitleForStateOnType(state, "Panel"), domain="ern.cpms"
-        )
-
     def sections(self):
         data = self.data()
-        states = [(self.state_title(state), n) for state, n in data["by_state"]]
+        states = [(state_title(state), n) for state, n in data["by_state"]]
         months = data["by_month"]
         return [
             self._section("states", _("Panels per state"), _("State"), states),

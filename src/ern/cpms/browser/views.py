@@ -1,6 +1,7 @@
 """Pages of the ERN and centre directories."""
 
 from ern.cpms import _
+from ern.cpms.content.panel import PANEL_STATES
 from ern.cpms.enrolment import matches_elsewhere
 from ern.cpms.vocabularies.countries import country_name
 from ern.cpms.vocabularies.networks import NETWORKS_BY_CODE
@@ -11,7 +12,14 @@ from Products.Five.browser import BrowserView
 
 
 VIEW_IDENTITY_PERMISSION = "ern.cpms: View patient identity"
-PANEL_STATES = ("draft", "open", "outcome_review", "closed", "archived", "cancelled")
+
+
+def state_title(state, portal_type="Panel"):
+    """A workflow state's title, translated."""
+    workflow = api.portal.get_tool("portal_workflow")
+    return api.portal.translate(
+        workflow.getTitleForStateOnType(state, portal_type), domain="ern.cpms"
+    )
 
 
 class ERNView(BrowserView):
@@ -109,16 +117,12 @@ class PatientView(BrowserView):
     @memoize
     def panels(self):
         """The patient's panels the user may see, newest first."""
-        workflow = api.portal.get_tool("portal_workflow")
         return [
             {
                 "url": brain.getURL(),
                 "title": brain.Title,
                 "review_state": brain.review_state,
-                "state": api.portal.translate(
-                    workflow.getTitleForStateOnType(brain.review_state, "Panel"),
-                    domain="ern.cpms",
-                ),
+                "state": state_title(brain.review_state),
             }
             for brain in api.content.find(
                 context=self.context,

@@ -29,6 +29,12 @@ from zope.schema.vocabulary import SimpleTerm
 from zope.schema.vocabulary import SimpleVocabulary
 
 
+# The states of cpms_panel_workflow in the order of a panel's life, and those
+# of a panel still at work (listings, counts and rules share them).
+PANEL_STATES = ("draft", "open", "outcome_review", "closed", "archived", "cancelled")
+PANEL_AT_WORK = PANEL_STATES[:3]
+
+
 VIEW_CLINICAL_DATA = "ern.cpms.ViewClinicalData"
 
 PANEL_TYPES = (

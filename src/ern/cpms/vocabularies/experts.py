@@ -4,11 +4,10 @@ from Acquisition import aq_chain
 from ern.cpms import _
 from ern.cpms.content.ern import IERN
 from ern.cpms.content.panel import IPanel
-from ern.cpms.invitations import ACTIVE_STATES
 from ern.cpms.invitations import expert_groups_of
 from ern.cpms.invitations import experts_of
 from ern.cpms.invitations import GROUP_PREFIX
-from ern.cpms.invitations import invitations_of
+from ern.cpms.invitations import on_panel
 from plone.api.portal import translate
 from zope.interface import provider
 from zope.schema.interfaces import IVocabularyFactory
@@ -39,9 +38,7 @@ def experts_vocabulary(context):
         return SimpleVocabulary(
             [SimpleTerm(e.userid, e.userid, e.label) for e in experts_of(ern.code)]
         )
-    taken = {panel.panel_lead} | {
-        invitation.invitee for invitation in invitations_of(panel, ACTIVE_STATES)
-    }
+    taken = on_panel(panel)
     terms = [
         SimpleTerm(
             f"{GROUP_PREFIX}{group.UID()}",

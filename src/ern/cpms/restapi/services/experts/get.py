@@ -2,11 +2,10 @@
 expert groups; ``q`` keeps those whose name, centre, country or expertise
 has every typed word."""
 
-from ern.cpms.invitations import ACTIVE_STATES
 from ern.cpms.invitations import expert_groups_of
 from ern.cpms.invitations import experts_of
 from ern.cpms.invitations import GROUP_PREFIX
-from ern.cpms.invitations import invitations_of
+from ern.cpms.invitations import on_panel
 from ern.cpms.pseudonym import fold
 from plone.restapi.services import Service
 
@@ -21,9 +20,7 @@ class Experts(Service):
         panel = self.context
         query = self.request.form.get("q")
         words = fold(query).split() if isinstance(query, str) else []
-        taken = {panel.panel_lead} | {
-            i.invitee for i in invitations_of(panel, ACTIVE_STATES)
-        }
+        taken = on_panel(panel)
         experts = [
             {
                 "id": expert.userid,
