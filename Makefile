@@ -41,6 +41,14 @@ start: install ## Serve the site with demo data on http://localhost:8080/cpms
 digests: install ## Send the daily notification digests (run from cron)
 	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) $(BIN)/python scripts/send_digests.py
 
+.PHONY: expire-guests
+expire-guests: install ## End the guest accesses whose 90 days are over (run daily from cron)
+	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) $(BIN)/python scripts/expire_guests.py
+
+.PHONY: code
+code: install ## Print the current second-factor code of a key: make code KEY=...
+	@$(BIN)/python -c 'import pyotp, sys; print(pyotp.TOTP(sys.argv[1]).now())' "$(KEY)"
+
 .PHONY: browser
 browser: ## Install Debian's chromium for the browser tests (as root or with sudo)
 	@test -n "$$CPMS_CHROMIUM" || command -v chromium >/dev/null || { \
@@ -48,12 +56,28 @@ browser: ## Install Debian's chromium for the browser tests (as root or with sud
 	  $$sudo apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; }
 
+# The login tests' OpenID Connect provider (tests/oidc: node-oidc-provider
+# from npm, pinned by its package-lock.json); Debian's nodejs and npm are
+# installed when missing (as root or with sudo).
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+
+.PHONY: oidc-provider
+oidc-provider: $(OIDC_PROVIDER) ## Install the test OpenID Connect provider (npm ci)
+
+$(OIDC_PROVIDER): tests/oidc/package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq nodejs npm; }
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 .PHONY: test
-test: install browser ## Run the whole test suite (screenshots: test-artifacts/)
+test: install browser oidc-provider ## Run the whole test suite (screenshots: test-artifacts/)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: test-fast
-test-fast: install browser ## Run the suite without the slow tests (builds, real servers)
+test-fast: install browser oidc-provider ## Run the suite without the slow tests (builds, real servers)
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 .PHONY: lint

@@ -57,6 +57,9 @@ setup(
         "pypdf",
         "collective.easyform",
         "collective.monkeypatcher",
+        "pas.plugins.oidc",
+        "pyotp",
+        "segno",
     ],
     extras_require={
         "test": [

@@ -9,6 +9,16 @@ the environment (the Makefile passes them on):
     CPMS_SITE  id of the Plone site          (default cpms)
     CPMS_DEMO  create the demo network when the site is created (default 1)
 
+Login with OpenID Connect (EU Login or another provider), applied to the
+site at every start when set (docs/architecture.md, "Login with OpenID
+Connect"):
+
+    CPMS_OIDC_ISSUER         the provider's issuer URL
+    CPMS_OIDC_CLIENT_ID      this site's client id at the provider
+    CPMS_OIDC_CLIENT_SECRET  its secret
+    CPMS_OIDC_SCOPES         scopes besides openid (default: profile email phone)
+    CPMS_OIDC_REDIRECT_URI   only if the provider needs another callback URL
+
 The data in CPMS_VAR is never deleted or overwritten: a second start reuses
 it. Problems that a person can fix (a busy port, a folder that cannot be
 written, a database in use or damaged) are reported in one clear paragraph,
@@ -212,10 +222,22 @@ def announce(cfg, report):
             " Set a new one with: .venv/bin/addzopeuser -c "
             f"{cfg['instance'] / 'etc' / 'zope.conf'} admin NEW-PASSWORD"
         )
+    if report.oidc_issuer:
+        lines.append(
+            f"Log in with OpenID Connect: {report.oidc_issuer} (from CPMS_OIDC_*)"
+        )
     if report.demo_accounts:
         lines.append(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         lines.extend(
             f"  {account.userid:<18} {account.role}" for account in report.demo_accounts
+        )
+        lines.append(
+            "Patient data needs a second factor: add an account's key to an"
+            " authenticator app, or print its current code with"
+            " `make code KEY=...`."
+        )
+        lines.extend(
+            f"  {userid:<18} key {key}" for userid, key in report.demo_keys.items()
         )
     lines += ["Stop the server with Ctrl+C.", "=" * 72, ""]
     print("\n".join(lines), flush=True)

@@ -3,6 +3,7 @@
 from ern.cpms.demo import DEMO_PASSWORD
 from ern.cpms.testing import FUNCTIONAL_TESTING
 from ern.cpms.testing import INTEGRATION_TESTING
+from logins import Logins
 from playwright.sync_api import sync_playwright
 from pytest_plone import fixtures_factory
 from web import WebWindows
@@ -29,6 +30,31 @@ globals().update(
 @pytest.fixture(scope="session")
 def package_name() -> str:
     return "ern.cpms"
+
+
+@pytest.fixture
+def logins(functional_portal):
+    """Second-factor logins of this test (tests/logins.py)."""
+    return Logins(functional_portal)
+
+
+@pytest.fixture
+def request_factory(request_factory, logins):
+    """pytest-plone's sessions, where ``basic_auth=(user, password)`` logs
+    in as that user with a second factor (a token from POST @login with a
+    TOTP code). ``second_factor=False`` keeps HTTP Basic credentials, which
+    prove no second factor; so do wrong credentials."""
+
+    def factory(role="Anonymous", basic_auth=None, api=True, second_factor=True):
+        session = request_factory(role=role, basic_auth=basic_auth, api=api)
+        if basic_auth is not None and second_factor:
+            token = logins.token(*basic_auth)
+            if token is not None:
+                session.auth = None
+                session.headers["Authorization"] = f"Bearer {token}"
+        return session
+
+    return factory
 
 
 @pytest.fixture
@@ -86,7 +112,8 @@ def web(chromium, functional_portal):
     `web.url` is the site's address.
     """
     transaction.commit()
-    opened = WebWindows(chromium, functional_portal.absolute_url())
+    url = functional_portal.absolute_url()
+    opened = WebWindows(chromium, url, Logins(functional_portal))
     yield opened
     opened.close()
     assert opened.errors == [], "errors in the browser console"

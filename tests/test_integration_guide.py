@@ -15,13 +15,15 @@ def example_code():
     return code
 
 
-def test_the_worked_example_runs(functional_portal, capsys):
+def test_the_worked_example_runs(functional_portal, capsys, logins):
     transaction.commit()
     code = example_code()
     assert 'BASE = "http://localhost:8080/cpms"' in code
     namespace = {"__name__": "guide"}
     exec(compile(code, str(GUIDE), "exec"), namespace)
     namespace["BASE"] = functional_portal.absolute_url()
+    assert set(namespace["KEYS"]) == {"dr.dekker", "dr.martin"}
+    namespace["KEYS"] = {userid: logins.key(userid) for userid in namespace["KEYS"]}
     result = namespace["run"]()
     assert result["pseudonym"].startswith("ERN-")
     assert result["pdf"] > 1000

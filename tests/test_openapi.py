@@ -2,7 +2,6 @@
 running test site with schemathesis: for every documented operation, as
 several roles, no 5xx and every response as described."""
 
-from ern.cpms.demo import DEMO_PASSWORD
 from hypothesis import given
 from hypothesis import HealthCheck
 from hypothesis import settings
@@ -69,7 +68,7 @@ OPERATIONS = [
 
 
 @pytest.mark.parametrize("operation_id", OPERATIONS)
-def test_every_operation_as_every_role(functional_portal, operation_id):
+def test_every_operation_as_every_role(functional_portal, operation_id, logins):
     """Generated requests (valid and not) for one operation, each sent as
     every role (and once with the credentials schemathesis makes up from
     the security schemes); half of them name the demo's real panel and
@@ -77,6 +76,10 @@ def test_every_operation_as_every_role(functional_portal, operation_id):
     transaction.commit()
     url = functional_portal.absolute_url()
     demo = _demo_paths(functional_portal)
+    # Each role logged in with a second factor (tests/logins.py), once.
+    credentials = {
+        userid: logins.authorization(userid) if userid else {} for userid in ROLES
+    }
     schema = schemathesis.openapi.from_url(
         f"{url}/@openapi", headers={"Accept": "application/json"}
     )
@@ -111,10 +114,8 @@ def test_every_operation_as_every_role(functional_portal, operation_id):
             if k.lower() != "authorization"
         }
         for userid in ROLES:
-            auth = (userid, DEMO_PASSWORD) if userid else None
             case.call_and_validate(
-                auth=auth,
-                headers={"Accept": "application/json"},
+                headers={"Accept": "application/json", **credentials[userid]},
                 # Business rules refuse some schema-valid input (a reply-by
                 # date in the past, an expert who is not of the ERN): a
                 # documented 400, not a failure.

@@ -7,6 +7,7 @@ from AccessControl.SpecialUsers import nobody
 from contextlib import contextmanager
 from datetime import date
 from datetime import datetime
+from datetime import UTC
 from ern.cpms import invitations
 from ern.cpms.panel_content import outcome_of
 from ern.cpms.panel_content import set_state
@@ -97,6 +98,13 @@ USERS = {
         "not a member": "guest.expert",
         "anonymous": None,
     },
+}
+USERS["AccessRequest"] = {
+    "requester": "anna.visser",
+    "coordinator": "coordinator.eye",
+    "other ERN's coordinator": "coordinator.nmd",
+    "own centre": "dr.dekker",
+    "anonymous": None,
 }
 TYPES = tuple(USERS)
 
@@ -242,6 +250,34 @@ def webinar(portal):
             start=datetime(2027, 1, 5, 15, 0),
             end=datetime(2027, 1, 5, 16, 0),
         )
+
+
+@pytest.fixture
+def accessrequest(portal):
+    """A guest's request for ERN-EYE, with a reason written (so that the
+    reject guard leaves the decision to the permission) and a time already
+    over (so that the expire guard does)."""
+    for userid in ("anna.visser", "coordinator.nmd"):
+        api.user.create(
+            username=userid, email=f"{userid}@example.org", password="x" * 12
+        )
+    api.group.add_user(groupname="euro-nmd-coordinators", username="coordinator.nmd")
+    with acting_as("anna.visser"):
+        request = api.content.create(
+            container=portal["access-requests"],
+            type="AccessRequest",
+            id="matrix-request",
+            ern="ERN-EYE",
+            requested_role="guest-expert",
+            centre="guest",
+            guest_institution="Rigshospitalet",
+            guest_country="DK",
+            job_title="Consultant",
+            motivation="Two families with Stargardt disease.",
+        )
+    request.decision_reason = "Given for the matrix."
+    request.access_until = datetime(2020, 1, 1, tzinfo=UTC)
+    return request
 
 
 def allowed(obj, userid, action):

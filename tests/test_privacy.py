@@ -7,7 +7,6 @@ history, vocabularies, errors — is searched for them.
 """
 
 from datetime import date
-from ern.cpms.demo import DEMO_PASSWORD
 from patients import enrol_as
 from plone import api
 from plone.dexterity.utils import createContentInContainer
@@ -77,11 +76,18 @@ def case(functional_portal, markers):
 CATALOG_VOCABULARY = "plone.app.vocabularies.Catalog"
 
 
-def session_for(userid):
-    session = requests.Session()
-    if userid:
-        session.auth = (userid, DEMO_PASSWORD)
-    return session
+@pytest.fixture
+def session_for(logins):
+    """A session of `userid` (None: anonymous) with a second factor, so
+    that nothing but their roles keeps identity from them."""
+
+    def make(userid):
+        session = requests.Session()
+        if userid:
+            session.headers.update(logins.authorization(userid))
+        return session
+
+    return make
 
 
 def paths(case, markers):
@@ -174,7 +180,7 @@ def leaks(response, path, markers):
 
 @pytest.mark.parametrize("userid", OUTSIDERS, ids=lambda u: u or "anonymous")
 def test_no_channel_shows_identity_outside_the_centre(
-    functional_portal, case, markers, userid
+    functional_portal, case, markers, userid, session_for
 ):
     site = functional_portal.absolute_url()
     session = session_for(userid)
@@ -190,7 +196,7 @@ def test_no_channel_shows_identity_outside_the_centre(
         assert leaks(response, path, markers) == [], (userid, path)
 
 
-def test_own_centre_sees_the_identity(functional_portal, case, markers):
+def test_own_centre_sees_the_identity(functional_portal, case, markers, session_for):
     """The same requests do show the name to the patient's own centre, so
     the tests above would notice a leak."""
     site = functional_portal.absolute_url()
@@ -207,7 +213,9 @@ def test_own_centre_sees_the_identity(functional_portal, case, markers):
     assert data["hospital_record_number"] == markers["hospital_record_number"]
 
 
-def test_panel_member_sees_the_panel_under_the_pseudonym(functional_portal, case):
+def test_panel_member_sees_the_panel_under_the_pseudonym(
+    functional_portal, case, session_for
+):
     site = functional_portal.absolute_url()
     patient, panel = case["patient"], case["panel"]
     response = session_for("expert.rossi").get(
@@ -223,7 +231,7 @@ def test_panel_member_sees_the_panel_under_the_pseudonym(functional_portal, case
     [("dr.martin", {"necker"}), ("coordinator.eye", set()), (None, set())],
 )
 def test_a_centre_sees_only_its_own_patients(
-    functional_portal, case, userid, centres_seen
+    functional_portal, case, userid, centres_seen, session_for
 ):
     site = functional_portal.absolute_url()
     data = (
@@ -255,16 +263,20 @@ class TestInvitedExpertSeesTheSummaryOnly:
         transaction.commit()
         return marker
 
+    @pytest.fixture(autouse=True)
+    def sessions(self, session_for):
+        self.session_for = session_for
+
     def get(self, functional_portal, case, userid, api_call):
         site = functional_portal.absolute_url()
         path = f"centres/erasmus-mc/{case['patient'].getId()}/{case['panel'].getId()}"
         if api_call:
-            return session_for(userid).get(
+            return self.session_for(userid).get(
                 f"{site}/++api++/{path}",
                 headers={"Accept": "application/json"},
                 timeout=30,
             )
-        return session_for(userid).get(f"{site}/{path}", timeout=30)
+        return self.session_for(userid).get(f"{site}/{path}", timeout=30)
 
     @pytest.mark.parametrize("api_call", [True, False], ids=["rest", "html"])
     def test_invited_expert_gets_no_clinical_data(

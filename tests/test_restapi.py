@@ -64,4 +64,6 @@ def test_a_second_ern_of_a_network_is_refused_with_400(
         "/erns", json={"@type": "ERN", "code": "ERN-EYE", "title": "x"}
     )
     assert response.status_code == 400
-    assert "There is already an ERN for ERN-EYE" in response.json()["message"]
+    error = response.json()["error"]
+    assert "There is already an ERN for ERN-EYE" in error["message"]
+    assert error["field"] == "code"

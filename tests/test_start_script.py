@@ -15,7 +15,9 @@ from servers import wait_until_served
 
 import hashlib
 import os
+import pyotp
 import pytest
+import re
 import requests
 import subprocess
 import sys
@@ -74,6 +76,30 @@ def test_first_start_serves_site_with_demo_accounts(served):
     assert response.status_code == 200
     assert response.json()["fullname"] == "Anna Dekker"
 
+
+def test_demo_keys_are_printed_and_open_patient_data(served):
+    """`make start` prints each demo account's TOTP key; with the password
+    and a code of it, patient data opens (and only then)."""
+    _, port, process = served
+    output = process.log.read_text()
+    key = re.search(r"dr\.dekker\s+key ([A-Z2-7]{16,})", output).group(1)
+    base = f"http://127.0.0.1:{port}/cpms"
+    search = f"{base}/@search?portal_type=Patient"
+    doctor = api_session(("dr.dekker", DEMO_PASSWORD))
+    assert doctor.get(search, timeout=10).json()["items_total"] == 0
+    answer = requests.post(
+        f"{base}/@login",
+        json={
+            "login": "dr.dekker",
+            "password": DEMO_PASSWORD,
+            "otp": pyotp.TOTP(key).now(),
+        },
+        headers={"Accept": "application/json"},
+        timeout=10,
+    ).json()
+    proved = api_session(None)
+    proved.headers["Authorization"] = f"Bearer {answer['token']}"
+    assert proved.get(search, timeout=10).json()["items_total"] > 0
 
 def test_admin_password_is_generated_and_private(served):
     var, port, _ = served
@@ -143,3 +169,4 @@ def test_second_start_reuses_data(served):
         output = stop(again)
     assert "reused (existing data kept)" in output
     assert "shown once" not in output
+

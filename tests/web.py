@@ -11,9 +11,10 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "scree
 class WebWindows:
     """Pages in one Chromium, each with its own cookies, recording errors."""
 
-    def __init__(self, browser, url):
+    def __init__(self, browser, url, logins):
         self.browser = browser
         self.url = url
+        self.logins = logins
         self.contexts = []
         self.errors = []
 
@@ -25,7 +26,7 @@ class WebWindows:
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         if userid is not None:
-            log_in(page, self.url, userid)
+            log_in(page, self.url, userid, self.logins)
         return page
 
     def _console(self, message):
@@ -37,13 +38,19 @@ class WebWindows:
             context.close()
 
 
-def log_in(page: Page, site_url, userid, password=DEMO_PASSWORD):
-    """Log in through Plone's login form, as a person would."""
+def log_in(page: Page, site_url, userid, logins, password=DEMO_PASSWORD):
+    """Log in through Plone's login form and the second factor's page that
+    follows it, as a person would (the code from the user's key:
+    tests/logins.py)."""
     page.goto(f"{site_url}/login")
     page.fill("#__ac_name", userid)
     page.fill("#__ac_password", password)
     page.click("#buttons-login")
+    page.wait_for_url("**/@@second-factor**")
+    page.fill("#cpms-code", logins.code(userid))
+    page.get_by_role("button", name="Confirm").click()
     page.wait_for_selector("body.userrole-authenticated", state="attached")
+    assert "@@second-factor" not in page.url
 
 
 def screenshot(page: Page, name):

@@ -9,6 +9,7 @@ passwords that are written in the README.
 from datetime import date
 from ern.cpms import enrolment
 from ern.cpms import logger
+from ern.cpms import second_factor
 from ern.cpms.demo_panels import STORIES
 from ern.cpms.demo_resources import ensure_resources
 from ern.cpms.groups import group_id
@@ -18,6 +19,7 @@ from plone import api
 from plone.app.textfield.value import RichTextValue
 from plone.dexterity.utils import createContentInContainer
 
+import pyotp
 import typing
 
 
@@ -237,6 +239,17 @@ def _ensure_accounts(portal):
         for path, suffix in account.memberships:
             groupname = group_id(portal.unrestrictedTraverse(path), suffix)
             api.group.add_user(groupname=groupname, username=account.userid)
+        ensure_second_factor(account.userid)
+
+
+def ensure_second_factor(userid):
+    """A demo account's TOTP key (made at random once per site, printed by
+    `make start`): the demo asks for the second factor like any site."""
+    key = second_factor.secret_of(userid)
+    if key is None:
+        key = pyotp.random_base32()
+        second_factor.enrol_with_secret(userid, key)
+    return key
 
 
 WELCOME = """
@@ -249,7 +262,8 @@ patient data.</p>
   <li><a href="centres">Healthcare providers</a>: the centres whose health
   professionals enrol patients and open consultation panels.</li>
 </ul>
-<p>Log in with a demo account (password <code>{password}</code>):
+<p>Log in with a demo account (password <code>{password}</code>; the
+second factor's keys are printed by <code>make start</code>):
 <code>dr.dekker</code>, <code>dr.martin</code> or <code>dr.weber</code>
 (health professionals), <code>expert.rossi</code> (an expert),
 <code>coordinator.eye</code> (ERN coordinator) or <code>editor.eye</code>

@@ -18,6 +18,9 @@ CENTRE_GROUPS = (
 ERN_GROUPS = (
     ("coordinators", "ERNCoordinator", _("${name}: coordinators")),
     ("editors", "ERNEditor", _("${name}: editors")),
+    # Experts from institutions outside the ERN, approved for a time
+    # (access_requests.py): invitable to the ERN's panels, no role on it.
+    ("guest-experts", None, _("${name}: guest experts")),
 )
 
 
@@ -52,7 +55,8 @@ def _ensure_groups(context, definitions):
                 groupname=wanted,
                 title=api.portal.translate(_(title, mapping={"name": context.Title()})),
             )
-        api.group.grant_roles(groupname=wanted, roles=[role], obj=context)
+        if role is not None:
+            api.group.grant_roles(groupname=wanted, roles=[role], obj=context)
         stored[suffix] = wanted
     context._cpms_group_ids = stored
 

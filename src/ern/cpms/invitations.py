@@ -44,6 +44,13 @@ class Expert(typing.NamedTuple):
         return " — ".join(part for part in parts if part)
 
 
+def profile_of(user):
+    """What a lead searches besides name and centre: the job title and the
+    areas of expertise the person keeps on their profile."""
+    parts = (user.getProperty("job_title", ""), user.getProperty("expertise", ""))
+    return "; ".join(part for part in parts if part)
+
+
 def experts_of(ern_code):
     """The health professionals of the centres that are members of an ERN."""
     catalog = api.portal.get_tool("portal_catalog")
@@ -59,9 +66,32 @@ def experts_of(ern_code):
             known = experts.get(userid)
             fullname = user.getProperty("fullname") or userid
             centres = (known.centres if known else ()) + (place,)
-            expertise = user.getProperty("expertise", "") or ""
-            experts[userid] = Expert(userid, fullname, centres, expertise)
+            experts[userid] = Expert(userid, fullname, centres, profile_of(user))
+    for expert in guest_experts_of(ern_code):
+        experts.setdefault(expert.userid, expert)
     return sorted(experts.values(), key=lambda expert: expert.fullname.lower())
+
+
+def guest_experts_of(ern_code):
+    """The ERN's guest experts (approved access requests, not expired),
+    with the institution they named."""
+    from ern.cpms.access_requests import ern_of
+    from ern.cpms.access_requests import requests_of
+
+    ern = ern_of(ern_code)
+    if ern is None:
+        return []
+    experts = []
+    for user in api.user.get_users(groupname=group_id(ern, "guest-experts")):
+        userid = user.getId()
+        places = tuple(
+            (request.guest_institution, request.guest_country or "")
+            for request in requests_of(userid, states=["approved"])
+            if request.ern == ern_code
+        )
+        fullname = user.getProperty("fullname") or userid
+        experts.append(Expert(userid, fullname, places[:1], profile_of(user)))
+    return experts
 
 
 def expert_groups_of(ern_code):

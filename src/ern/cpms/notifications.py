@@ -228,6 +228,12 @@ def _mail(userid, subject, body):
     outbox().append(Mail(address, subject, body, mailhost, sender))
 
 
+def email(userid, subject, body):
+    """An e-mail to one user, sent once the transaction commits (not a
+    panel notification: no list entry, no preference)."""
+    _mail(userid, subject, body)
+
+
 FOOTER = _(
     "You receive this message because you take part in this panel of the "
     "Clinical Patient Management System. Choose which messages you receive "

@@ -130,3 +130,11 @@ class DataRequestGuard(Guard):
 
 class OutcomeGuard(Guard):
     refusal = staticmethod(outcome_refusal)
+
+
+class AccessRequestGuard(Guard):
+    @staticmethod
+    def refusal(request, transition):
+        from ern.cpms.access_requests import decision_refusal
+
+        return decision_refusal(request, transition)

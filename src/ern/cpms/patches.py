@@ -11,6 +11,7 @@ credentials are now no credentials: the request goes on as anonymous and a
 protected page answers 401, as for a wrong password.
 """
 
+from Acquisition import aq_base
 from ZPublisher.utils import basic_auth_decode
 
 
@@ -19,3 +20,29 @@ def _auth_user_pw(self):
         return basic_auth_decode(self._auth)
     except ValueError:  # UnicodeDecodeError and binascii.Error are ValueErrors
         return None
+
+
+# The second factor (second_factor.py): a user that PAS authenticates from
+# a request's credentials is gated unless the request proved a second
+# factor. Users looked up by id (getUserById: notifications, scripts,
+# tests' login()) are not authenticated from a request and stay as they are.
+
+
+def _find_user(self, plugins, user_id, name=None, request=None):
+    from ern.cpms.second_factor import gate
+
+    user = self._old__findUser(plugins, user_id, name, request)
+    if request is None or self._isTop():
+        # The Zope root's own users (the emergency administrator of the
+        # whole server) are outside any site.
+        return user
+    return gate(self, user, request)
+
+
+def _list_allowed_roles_and_users(self, user):
+    """The catalog's view of a gated user: their kept roles, no
+    ``user:<id>`` or group token, so that a local role granted to them
+    (an invitation, a panel) finds nothing in search either."""
+    if getattr(aq_base(user), "cpms_second_factor_missing", False):
+        return [*user.getRoles(), "Anonymous"]
+    return self._old__listAllowedRolesAndUsers(user)

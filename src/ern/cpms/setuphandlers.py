@@ -1,5 +1,6 @@
 """Install and uninstall handlers of the ern.cpms profiles."""
 
+from BTrees.OOBTree import OOBTree
 from ern.cpms import _
 from ern.cpms import logger
 from ern.cpms.pseudonym import site_secret
@@ -16,7 +17,15 @@ DISPLAYED_TYPES = ("ERNDirectory", "ERN", "CentreDirectory", "Centre")
 ROOT_FOLDERS = (
     ("erns", "ERNDirectory", _("European Reference Networks")),
     ("centres", "CentreDirectory", _("Healthcare providers")),
+    ("access-requests", "AccessRequestDirectory", _("Access requests")),
 )
+# Who may do what in /access-requests (it has no workflow): everyone logged
+# in asks there; the listing shows each person what they may see.
+ACCESS_REQUESTS_PERMISSIONS = {
+    "View": ("Authenticated", "Manager", "Site Administrator"),
+    "Access contents information": ("Authenticated", "Manager", "Site Administrator"),
+    "Add portal content": ("Authenticated", "Manager", "Site Administrator"),
+}
 
 
 @implementer(INonInstallable)
@@ -47,6 +56,10 @@ def ensure_root_folders(portal):
             title=translated,
         )
         logger.info("Created /%s", folder_id)
+    requests = portal["access-requests"]
+    requests.exclude_from_nav = True
+    for permission, roles in ACCESS_REQUESTS_PERMISSIONS.items():
+        requests.manage_permission(permission, roles, acquire=False)
 
 
 def post_install(context):
@@ -54,6 +67,35 @@ def post_install(context):
     portal = api.portal.get()
     ensure_root_folders(portal)
     site_secret(portal, create=True)
+    revocable_tokens(portal)
+    login_form_first(portal)
+
+
+def login_form_first(portal):
+    """pas.plugins.oidc puts its challenge first, which would send every
+    refused visitor to the provider, configured or not: Plone's login form
+    stays the place to log in (it offers the provider when one is set up),
+    and the plugin gets the settings this project relies on (oidc.py)."""
+    from ern.cpms import oidc
+    from Products.PluggableAuthService.interfaces.plugins import IChallengePlugin
+
+    found = getattr(portal.acl_users, oidc.PLUGIN_ID, None)
+    if found is None:
+        return
+    plugins = portal.acl_users.plugins
+    if oidc.PLUGIN_ID in plugins.listPluginIds(IChallengePlugin):
+        plugins.deactivatePlugin(IChallengePlugin, oidc.PLUGIN_ID)
+    oidc.harden(found)
+
+
+def revocable_tokens(portal):
+    """plone.restapi's JSON web tokens are kept by the site, so that
+    ``@logout`` (or a site administrator) revokes one before it expires."""
+    for plugin in portal.acl_users.objectValues():
+        if getattr(plugin, "meta_type", "") == "JWT Authentication Plugin":
+            plugin.store_tokens = True
+            if getattr(plugin, "_tokens", None) is None:
+                plugin._tokens = OOBTree()
 
 
 def uninstall(context):

@@ -7,6 +7,7 @@ the add-on's pending upgrade steps, as Plone's add-ons control panel would.
 
 from AccessControl.SecurityManagement import newSecurityManager
 from ern.cpms import demo
+from ern.cpms import oidc
 from ern.cpms import PROFILE_ID
 from plone import api
 from plone.distribution.api import site as site_api
@@ -31,6 +32,10 @@ class SiteReport:
     upgraded: bool = False
     admin_password: str | None = None  # set by the caller when it created one
     demo_accounts: tuple = ()
+    # userid -> the TOTP key of a demo account (second_factor.py)
+    demo_keys: dict = dataclasses.field(default_factory=dict)
+    # The OpenID Connect issuer set from the environment, if any.
+    oidc_issuer: str | None = None
 
 
 def ensure_admin(app, user=ADMIN_USER):
@@ -90,4 +95,14 @@ def ensure_site(app, site_id="cpms", with_demo=True):
         for account in demo.ACCOUNTS
         if api.user.get(userid=account.userid) is not None
     )
+    # An operator's OpenID Connect settings (CPMS_OIDC_*), if given.
+    report.oidc_issuer = (
+        oidc.plugin().getProperty("issuer")
+        if oidc.configure_from_environment()
+        else None
+    )
+    report.demo_keys = {
+        account.userid: demo.ensure_second_factor(account.userid)
+        for account in report.demo_accounts
+    }
     return report

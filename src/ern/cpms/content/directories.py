@@ -1,4 +1,5 @@
-"""The two fixed folders of a CPMS site: the ERNs and the centres."""
+"""The fixed folders of a CPMS site: the ERNs, the centres, the access
+requests."""
 
 from plone.dexterity.content import Container
 from zope.interface import implementer
@@ -25,5 +26,16 @@ class CentreDirectory(Container):
     Unordered: about 1,500 centres are added concurrently by coordinators, and
     an ordered folder keeps one shared list that makes such writers conflict.
     """
+
+    _ordering = "unordered"
+
+
+class IAccessRequestDirectory(Interface):
+    """The folder of the access requests (``/access-requests``)."""
+
+
+@implementer(IAccessRequestDirectory)
+class AccessRequestDirectory(Container):
+    """The access requests. Unordered: people ask concurrently."""
 
     _ordering = "unordered"

@@ -8,12 +8,16 @@ hold the transition's permission only, so that it tells nothing to anyone
 else.
 """
 
+from ern.cpms.access_requests import decision_refusal
 from ern.cpms.data_requests import request_refusal
 from ern.cpms.invitations import answer_refusal
 from ern.cpms.panel_content import outcome_refusal
 from ern.cpms.panels import transition_refusal
+from ern.cpms.restapi.services import json_body_of
 from plone import api
 from plone.restapi.services.workflow.transition import WorkflowTransition
+
+import transaction
 
 
 REFUSALS = {
@@ -21,6 +25,7 @@ REFUSALS = {
     "Invitation": answer_refusal,
     "OutcomeDocument": outcome_refusal,
     "DataRequest": request_refusal,
+    "AccessRequest": decision_refusal,
 }
 
 
@@ -45,8 +50,10 @@ def explained_refusal(obj, transition):
 class GuardedWorkflowTransition(WorkflowTransition):
     def reply(self):
         if self.transition is not None:
+            self.take_reason()
             refusal = explained_refusal(self.context, self.transition)
             if refusal is not None:
+                transaction.doom()
                 self.request.response.setStatus(400)
                 return {
                     "error": {
@@ -55,3 +62,17 @@ class GuardedWorkflowTransition(WorkflowTransition):
                     }
                 }
         return super().reply()
+
+    def take_reason(self):
+        """Rejecting an access request: the transition's comment is the
+        reason the requester reads (the guard needs one)."""
+        if self.context.portal_type != "AccessRequest" or self.transition != "reject":
+            return
+        if not api.user.has_permission(
+            "ern.cpms: Decide access requests", obj=self.context
+        ):
+            return
+        body = json_body_of(self.request) or {}
+        comment = body.get("comment")
+        if isinstance(comment, str) and comment.strip():
+            self.context.decision_reason = comment.strip()
