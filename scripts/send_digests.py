@@ -1,52 +1,16 @@
 """Send the daily notification digests of the site served by `make start`.
 
-Run by `make digests` (once a day, from cron or a systemd timer); it opens
-the same database as the running site (ZEO or RelStorage in production; for
-FileStorage, stop the site first or run it from the site's own process).
-
-Environment: CPMS_VAR (default var), CPMS_SITE (default cpms) and
-CPMS_PUBLIC_URL (the address users reach the site at, for the links).
+Run by `make digests` (once a day, from cron or a systemd timer); see
+scripts/site_job.py for the database it opens and its environment.
 """
 
-from pathlib import Path
-from Testing.makerequest import makerequest
-from zope.component.hooks import setSite
-
-import os
-import sys
-import transaction
-import Zope2
+from site_job import run
 
 
 def main():
-    var = Path(os.environ.get("CPMS_VAR", "var")).resolve()
-    config = var / "instance" / "etc" / "zope.conf"
-    if not config.exists():
-        sys.exit(f"No instance configuration at {config}: run `make start` once.")
-    from Zope2.Startup.run import make_wsgi_app
-
-    make_wsgi_app({}, str(config))
-    app = makerequest(Zope2.app())
-    public = os.environ.get("CPMS_PUBLIC_URL", "http://localhost:8080")
-    app.REQUEST["PARENTS"] = [app]
-    app.REQUEST.other["VirtualRootPhysicalPath"] = ("",)
-    app.REQUEST.setServerURL(*_server(public))
-    site = app[os.environ.get("CPMS_SITE", "cpms")]
-    setSite(site)
-    from AccessControl.SecurityManagement import newSecurityManager
-    from AccessControl.SpecialUsers import system
     from ern.cpms.notifications import send_digests
 
-    newSecurityManager(None, system)
-    count = send_digests()
-    transaction.commit()
-    print(f"{count} digest(s) sent.")
-
-
-def _server(url):
-    scheme, _sep, rest = url.partition("://")
-    host, _sep, port = rest.partition(":")
-    return scheme, host, port or ("443" if scheme == "https" else "80")
+    print(f"{run(send_digests)} digest(s) sent.")
 
 
 if __name__ == "__main__":

@@ -74,6 +74,18 @@ def ask(site, userid, **changes):
     )
 
 
+def ask_for_necker(site, userid):
+    """Ask to be a health professional of Hôpital Necker (ERN-EYE)."""
+    return ask(
+        site,
+        userid,
+        centre="necker",
+        requested_role="health-professional",
+        guest_institution=None,
+        guest_country=None,
+    )
+
+
 def the_request(portal, userid):
     transaction.begin()
     (request,) = access_requests.requests_of(userid)
@@ -217,14 +229,7 @@ def test_rejecting_needs_a_reason_and_grants_nothing(functional_portal, site, lo
 def test_approving_a_health_professional_adds_them_to_the_centre(
     functional_portal, site, logins
 ):
-    ask(
-        site,
-        "mateo.garcia",
-        centre="necker",
-        requested_role="health-professional",
-        guest_institution=None,
-        guest_country=None,
-    )
+    ask_for_necker(site, "mateo.garcia")
     request = the_request(functional_portal, "mateo.garcia")
     coordinator = session(logins.authorization("coordinator.eye"))
     SENT_MAIL.clear()
@@ -342,3 +347,58 @@ def test_the_form_opens_without_a_second_factor(functional_portal, site):
     assert "++add++AccessRequest" in page.url
     for field in ("form.widgets.ern", "form.widgets.motivation", "form.widgets.centre"):
         assert field in page.text
+
+
+def test_nobody_decides_their_own_request(functional_portal, site, logins):
+    """A coordinator of ERN-EYE asks to be a health professional of one of
+    its centres: another coordinator (or an administrator) decides."""
+    answer = password_only_demo("coordinator.eye").post(
+        f"{site}/access-requests",
+        json={
+            **GUEST_REQUEST,
+            "centre": "necker",
+            "requested_role": "health-professional",
+            "guest_institution": None,
+            "guest_country": None,
+        },
+        timeout=30,
+    )
+    assert answer.status_code == 201, answer.text
+    request = the_request(functional_portal, "coordinator.eye")
+    own = session(logins.authorization("coordinator.eye"))
+    refused = own.post(f"{request.absolute_url()}/@workflow/approve", timeout=30)
+    assert refused.status_code == 400
+    assert "Someone else decides your own request" in refused.text
+    transaction.begin()
+    assert api.content.get_state(the_request(functional_portal, "coordinator.eye")) == (
+        "pending"
+    )
+
+
+def password_only_demo(userid):
+    from ern.cpms.demo import DEMO_PASSWORD
+
+    return session(auth=(userid, DEMO_PASSWORD))
+
+
+def test_a_decided_reason_cannot_be_rewritten(functional_portal, site, logins):
+    ask(site, "anna.visser")
+    url = the_request(functional_portal, "anna.visser").absolute_url()
+    coordinator = session(logins.authorization("coordinator.eye"))
+    first = coordinator.post(f"{url}/@workflow/reject", json={"comment": "First."})
+    assert first.status_code == 200, first.text
+    # plone.restapi answers a transition to the state the item is in with
+    # success; the recorded reason stays.
+    coordinator.post(f"{url}/@workflow/reject", json={"comment": "Other."})
+    assert the_request(functional_portal, "anna.visser").decision_reason == "First."
+
+
+def test_approval_checks_the_centre_again(functional_portal, site, logins):
+    ask_for_necker(site, "mateo.garcia")
+    request = the_request(functional_portal, "mateo.garcia")
+    functional_portal["centres"]["necker"].ern_memberships = ["EURO-NMD"]
+    transaction.commit()
+    coordinator = session(logins.authorization("coordinator.eye"))
+    refused = coordinator.post(f"{request.absolute_url()}/@workflow/approve")
+    assert refused.status_code == 400
+    assert "This centre is not a member of ERN-EYE" in refused.text

@@ -292,3 +292,18 @@ def test_configuration_from_the_environment(portal):
     assert plugin.getProperty("use_pkce") is True
     assert plugin.getProperty("user_property_as_userid") == "sub"
     assert not oidc.configure_from_environment({})
+
+
+def test_a_password_and_a_question_are_not_two_factors(portal):
+    assert not oidc.mfa_asserted({"amr": ["pwd", "kba"]})
+    assert oidc.mfa_asserted({"amr": ["pwd", "hwk"]})
+
+
+def test_a_subject_equal_to_a_local_account_is_refused(functional_portal, provider):
+    """A provider's subject that is the id of a local account never logs
+    into that account."""
+    api.user.create(email="local@example.org", username=ANNA, password="x" * 16)
+    transaction.commit()
+    session, answer = log_in(site_url(functional_portal), otp=PROVIDER_CODE)
+    assert answer.status_code == 400
+    assert "__ac" not in session.cookies

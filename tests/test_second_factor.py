@@ -13,6 +13,9 @@ import requests
 import transaction
 
 
+PASSWORD = "a-long-password-2026"
+
+
 # -- the codes themselves (in the database, no HTTP) ------------------------
 
 
@@ -183,6 +186,19 @@ def test_without_a_second_factor_the_profile_and_help_stay_open(site):
     assert page.status_code == 200
     assert 'name="form.widgets.fullname"' in page.text
     assert basic.get(f"{site}/@@privacy", timeout=30).status_code == 200
+    # The help pages: the user manual the demo publishes.
+    manual = basic.get(
+        f"{site}/erns/ern-eye/resources/user-manual",
+        headers={"Accept": "text/html"},
+        timeout=30,
+    )
+    assert manual.status_code == 200
+    assert "Asking for access" in manual.text
+    # And the access request.
+    form = basic.get(
+        f"{site}/@@request-access", headers={"Accept": "text/html"}, timeout=30
+    )
+    assert "form.widgets.motivation" in form.text
 
 
 def test_local_roles_of_a_user_without_second_factor_find_nothing(
@@ -259,6 +275,14 @@ def form_token(text):
     return match.group(1)
 
 
+def send_code(session, site, code, page, came_from=None):
+    """Type `code` into the code page (`page`: an answer that has the form)."""
+    data = {"action": "verify", "code": code, "_authenticator": form_token(page.text)}
+    if came_from is not None:
+        data["came_from"] = came_from
+    return session.post(f"{site}/@@second-factor", data=data, timeout=30)
+
+
 def put_cookie(session, name, value):
     """Replace any cookie `name` in the session's jar by `value`."""
     for cookie in [c for c in session.cookies if c.name == name]:
@@ -296,29 +320,12 @@ def test_after_the_password_the_code_page_then_the_page_asked_for(
         demo_patient_path(functional_portal)
     ).family_name
     assert family_name not in detour.text
-    wrong = session.post(
-        f"{site}/@@second-factor",
-        data={
-            "action": "verify",
-            "code": "000000",
-            "came_from": patient,
-            "_authenticator": form_token(response.text),
-        },
-        timeout=30,
-    )
+    wrong = send_code(session, site, "000000", response, came_from=patient)
     assert wrong.status_code == 400
     assert "not valid now" in wrong.text
     assert second_factor.COOKIE not in session.cookies
-    confirmed = session.post(
-        f"{site}/@@second-factor",
-        data={
-            "action": "verify",
-            "code": logins.code("dr.dekker"),
-            "came_from": patient,
-            "_authenticator": form_token(response.text),
-        },
-        timeout=30,
-    )
+    code = logins.code("dr.dekker")
+    confirmed = send_code(session, site, code, response, came_from=patient)
     assert confirmed.url == patient
     assert confirmed.status_code == 200
     assert family_name in confirmed.text
@@ -337,15 +344,7 @@ def test_a_forged_or_borrowed_cookie_proves_nothing(functional_portal, site, log
     patient = f"{site}/{demo_patient_path(functional_portal)}"
     # dr.martin's own proof, carried into dr.dekker's session.
     martin, response = log_in(site, "dr.martin")
-    martin.post(
-        f"{site}/@@second-factor",
-        data={
-            "action": "verify",
-            "code": logins.code("dr.martin"),
-            "_authenticator": form_token(response.text),
-        },
-        timeout=30,
-    )
+    send_code(martin, site, logins.code("dr.martin"), response)
     borrowed = martin.cookies.get(second_factor.COOKIE)
     assert borrowed
     # The cookie set by hand as below is sent: it works in its own session.
@@ -418,7 +417,17 @@ def test_cookies_are_secure_over_https(functional_portal, site):
         transaction.commit()
     host = site.split("/plone")[0]
     url = f"{host}/VirtualHostBase/https/cpms.example.org:443/plone/VirtualHostRoot"
-    response = requests.post(
+    response = form_login(url)
+    set_cookie = response.headers["Set-Cookie"]
+    assert "__ac=" in set_cookie
+    assert all("secure" in part.lower() for part in set_cookie.split(", __"))
+    plain = form_login(site)
+    assert "secure" not in plain.headers["Set-Cookie"].lower()
+
+
+def form_login(url):
+    """dr.dekker's password sent to the login form; its first answer."""
+    return requests.post(
         f"{url}/login",
         data={
             "__ac_name": "dr.dekker",
@@ -428,17 +437,132 @@ def test_cookies_are_secure_over_https(functional_portal, site):
         allow_redirects=False,
         timeout=30,
     )
-    set_cookie = response.headers["Set-Cookie"]
-    assert "__ac=" in set_cookie
-    assert all("secure" in part.lower() for part in set_cookie.split(", __"))
-    plain = requests.post(
-        f"{site}/login",
-        data={
-            "__ac_name": "dr.dekker",
-            "__ac_password": DEMO_PASSWORD,
-            "buttons.login": "Log in",
-        },
-        allow_redirects=False,
+
+
+# -- what the review found (attacker's view) ---------------------------------
+
+
+def test_locks_grow_longer(portal, clock):
+    secret = pyotp.random_base32()
+    second_factor.enrol_with_secret("someone", secret)
+
+    def five_wrong():
+        for _attempt in range(5):
+            with pytest.raises(second_factor.SecondFactorRefused):
+                second_factor.verify("someone", wrong_code(secret, clock["now"]))
+
+    five_wrong()
+    assert second_factor._record("someone")["locked_until"] == clock["now"] + 300
+    clock["now"] += 301
+    five_wrong()
+    assert second_factor._record("someone")["locked_until"] == clock["now"] + 600
+    clock["now"] += 601
+    assert second_factor.verify("someone", code_at(secret, clock["now"])) == "totp"
+    assert second_factor._record("someone")["locks"] == 0
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "\u0661\u0662\u0663\u0664\u0665\u0666",  # Arabic-Indic digits
+        "\uff11\uff12\uff13\uff14\uff15\uff16",  # full-width digits
+        "12345\u00e9",
+        ["123456"],
+    ],
+)
+def test_odd_codes_are_refused_not_errors(portal, clock, code):
+    second_factor.enrol_with_secret("someone", pyotp.random_base32())
+    with pytest.raises(second_factor.SecondFactorRefused):
+        second_factor.verify("someone", code)
+
+
+def test_a_new_phone_ends_what_the_old_key_proved(functional_portal, site, logins):
+    token_session = json_session(logins.authorization("dr.dekker"))
+    patient = demo_patient_path(functional_portal)
+    assert token_session.get(f"{site}/++api++/{patient}", timeout=30).status_code == 200
+    transaction.begin()
+    secret = second_factor.start_enrolment("dr.dekker")
+    second_factor.confirm_enrolment("dr.dekker", pyotp.TOTP(secret).now())
+    transaction.commit()
+    assert token_session.get(f"{site}/++api++/{patient}", timeout=30).status_code == 401
+
+
+def test_lists_made_from_the_user_id_need_the_second_factor(site, logins):
+    """My work, my calendar and my ERN page list a person's panels from
+    their id, not through the catalog's security: a password is not
+    enough for them either."""
+    basic = json_session(auth=("expert.rossi", DEMO_PASSWORD))
+    assert basic.get(f"{site}/@my-work", timeout=30).status_code == 401
+    assert basic.get(f"{site}/@calendar", timeout=30).status_code == 401
+    for page in ("@@my-ern", "@@my-calendar"):
+        answer = basic.get(f"{site}/{page}", headers={"Accept": "text/html"})
+        assert "/@@second-factor" in answer.url, page
+    proved = json_session(logins.authorization("expert.rossi"))
+    assert proved.get(f"{site}/@my-work", timeout=30).status_code == 200
+    assert proved.get(f"{site}/@calendar", timeout=30).status_code == 200
+
+
+def test_a_reset_gives_a_new_calendar_feed_address(portal):
+    from ern.cpms.meetings import feed_token
+    from ern.cpms.meetings import token_is_valid
+
+    before = feed_token("expert.rossi")
+    assert token_is_valid("expert.rossi", before)
+    second_factor.reset("expert.rossi")
+    assert not token_is_valid("expert.rossi", before)
+    assert token_is_valid("expert.rossi", feed_token("expert.rossi"))
+    assert not token_is_valid("expert.rossi", "\u0663" * 32)
+
+
+def test_without_a_session_a_code_is_not_kept(site, logins):
+    """HTTP Basic credentials have no session to bind the proof to."""
+    basic = requests.Session()
+    basic.auth = ("dr.dekker", DEMO_PASSWORD)
+    page = basic.get(f"{site}/@@second-factor", timeout=30)
+    answer = send_code(basic, site, logins.code("dr.dekker"), page)
+    assert answer.status_code == 400
+    assert "Log in through the login form" in answer.text
+    assert second_factor.COOKIE not in basic.cookies
+
+
+def test_a_wrong_code_at_login_leaves_no_session(site):
+    answer = requests.post(
+        f"{site}/@login",
+        json={"login": "dr.dekker", "password": DEMO_PASSWORD, "otp": "000000"},
+        headers={"Accept": "application/json"},
         timeout=30,
     )
-    assert "secure" not in plain.headers["Set-Cookie"].lower()
+    assert answer.status_code == 401
+    assert "__ac" not in answer.cookies or not answer.cookies["__ac"]
+
+
+def test_an_administrator_resets_a_second_factor(functional_portal, site, logins):
+    api.user.create(email="a@example.org", username="site.admin", password=PASSWORD)
+    api.user.grant_roles(username="site.admin", roles=["Site Administrator"])
+    transaction.commit()
+    # Without a second factor, even an administrator is a plain member.
+    plain = requests.Session()
+    plain.auth = ("site.admin", PASSWORD)
+    refused = plain.get(f"{site}/@@reset-second-factor", timeout=30)
+    assert "/@@second-factor" in refused.url
+    admin, response = log_in(site, "site.admin", PASSWORD)
+    send_code(admin, site, logins.code("site.admin"), response)
+    page = admin.get(f"{site}/@@reset-second-factor", timeout=30)
+    assert page.status_code == 200
+    transaction.begin()
+    before = second_factor.generation("dr.dekker")
+    done = admin.post(
+        f"{site}/@@reset-second-factor",
+        data={"userid": "dr.dekker", "_authenticator": form_token(page.text)},
+        timeout=30,
+    )
+    assert "was reset" in done.text
+    transaction.begin()
+    assert second_factor.generation("dr.dekker") == before + 1
+    assert not second_factor.is_enrolled("dr.dekker")
+    unknown = admin.post(
+        f"{site}/@@reset-second-factor",
+        data={"userid": "nobody.here", "_authenticator": form_token(page.text)},
+        timeout=30,
+    )
+    assert unknown.status_code == 400

@@ -101,6 +101,7 @@ def test_demo_keys_are_printed_and_open_patient_data(served):
     proved.headers["Authorization"] = f"Bearer {answer['token']}"
     assert proved.get(search, timeout=10).json()["items_total"] > 0
 
+
 def test_admin_password_is_generated_and_private(served):
     var, port, _ = served
     assert (var / "admin-password").stat().st_mode & 0o777 == 0o600
@@ -170,3 +171,17 @@ def test_second_start_reuses_data(served):
     assert "reused (existing data kept)" in output
     assert "shown once" not in output
 
+
+@pytest.mark.parametrize("script", ["send_digests.py", "expire_guests.py"])
+def test_daily_jobs_say_when_there_is_no_site(tmp_path, script):
+    """`make digests` and `make expire-guests` before any `make start`."""
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT.parent / script)],
+        env={**os.environ, "CPMS_VAR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "run `make start` once" in result.stderr
+    assert "Traceback" not in result.stderr

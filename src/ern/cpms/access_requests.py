@@ -17,6 +17,7 @@ of the ERN asked for (and site administrators).
   login (second_factor.gate), so panels they joined stay closed to them.
 """
 
+from Acquisition import aq_base
 from BTrees.OOBTree import OOTreeSet
 from datetime import datetime
 from datetime import timedelta
@@ -61,10 +62,14 @@ def centre_of(centre_id):
 
 
 def group_of(request):
-    """The group that approval adds the requester to."""
+    """The group that approval adds the requester to (None when its ERN or
+    centre is gone)."""
     ern = ern_of(request.ern)
     if request.requested_role == HEALTH_PROFESSIONAL:
-        return group_id(centre_of(request.centre), "health-professionals")
+        centre = centre_of(request.centre)
+        return group_id(centre, "health-professionals") if centre else None
+    if ern is None:
+        return None
     suffix = {
         COORDINATOR: "coordinators",
         EDITOR: "editors",
@@ -99,6 +104,25 @@ def new_request_refusal(request, userid):
         return FieldError("motivation", _("Say why you ask for this access."))
     if not (request.job_title or "").strip():
         return FieldError("job_title", _("Give your job title."))
+    problem = _place_refusal(request)
+    if problem is not None:
+        return problem
+    for earlier in requests_of(userid, states=["pending"]):
+        if aq_base(earlier) is not aq_base(request) and earlier.ern == request.ern:
+            return FieldError(
+                "ern",
+                _(
+                    "You already asked for access to ${ern}. Its coordinators "
+                    "will answer; you will get an e-mail.",
+                    mapping={"ern": request.ern},
+                ),
+            )
+    return None
+
+
+def _place_refusal(request):
+    """The ERN exists and the centre is one of its members (when asked,
+    and again when approved: a centre may have left the ERN since)."""
     ern = ern_of(request.ern)
     if ern is None:
         return FieldError("ern", _("Choose one of the site's ERNs."))
@@ -110,16 +134,6 @@ def new_request_refusal(request, userid):
                 _(
                     "This centre is not a member of ${ern}: choose a member "
                     "centre, or ask as a guest expert.",
-                    mapping={"ern": request.ern},
-                ),
-            )
-    for earlier in requests_of(userid, states=["pending"]):
-        if earlier is not request and earlier.ern == request.ern:
-            return FieldError(
-                "ern",
-                _(
-                    "You already asked for access to ${ern}. Its coordinators "
-                    "will answer; you will get an e-mail.",
                     mapping={"ern": request.ern},
                 ),
             )
@@ -174,6 +188,12 @@ def decision_refusal(request, transition):
     state = api.content.get_state(request, default=None)
     if transition in ("approve", "reject") and state != "pending":
         return _("This request has already been decided.")
+    if transition in ("approve", "reject") and _is_own(request):
+        return _("Someone else decides your own request.")
+    if transition == "approve":
+        problem = _place_refusal(request)
+        if problem is not None:
+            return problem.message
     if transition == "reject" and not (request.decision_reason or "").strip():
         return _("Say why the request is rejected: the requester reads it.")
     if transition == "approve" and api.user.get(userid=request.requester) is None:
@@ -184,6 +204,10 @@ def decision_refusal(request, transition):
         if request.access_until is None or request.access_until > now():
             return _("This guest's access has not reached its end.")
     return None
+
+
+def _is_own(request):
+    return api.user.get_current().getId() == request.requester
 
 
 def decide(request, approve, reason=""):
@@ -228,11 +252,21 @@ def _grant(request):
 
 
 def _take_back(request):
+    """Out of the guest group; and, unless another access of theirs is
+    still approved (which keeps its roles), every role beyond a plain
+    member's is withheld from now on."""
     userid = request.requester
     groupname = group_of(request)
-    if userid in {u.getId() for u in api.user.get_users(groupname=groupname)}:
+    members = api.user.get_users(groupname=groupname) if groupname else []
+    if userid in {u.getId() for u in members}:
         api.group.remove_user(groupname=groupname, username=userid)
-    _ended().insert(userid)
+    others = [
+        other
+        for other in requests_of(userid, ["approved"])
+        if aq_base(other) is not aq_base(request)
+    ]
+    if not others:
+        _ended().insert(userid)
 
 
 ANSWERS = {
@@ -273,6 +307,10 @@ def extend(request, days=GUEST_DAYS):
     """A coordinator keeps a guest's access for `days` more."""
     if request.requested_role != GUEST_EXPERT:
         raise refusal(FieldError("access_until", _("Only a guest's access expires.")))
+    if _is_own(request):
+        raise refusal(
+            FieldError("access_until", _("Someone else decides your own request."))
+        )
     if api.content.get_state(request) != "approved":
         raise refusal(FieldError("access_until", _("This request is not approved.")))
     start = max(request.access_until or now(), now())

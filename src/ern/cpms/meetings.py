@@ -92,9 +92,14 @@ def to_ical(meetings, with_agenda=True):
 
 def feed_token(userid):
     """The secret of a user's calendar feed URL, derived from the site's
-    secret: no storage, the same on every instance."""
+    secret and the user's second-factor generation: no storage, the same on
+    every instance, and a reset of the second factor (a lost phone) gives a
+    new one."""
+    from ern.cpms.second_factor import generation
+
     key = hashlib.sha256(b"ern.cpms calendar feed" + site_secret(api.portal.get()))
-    return hmac.new(key.digest(), userid.encode(), hashlib.sha256).hexdigest()[:32]
+    message = f"{userid}\x1f{generation(userid)}".encode()
+    return hmac.new(key.digest(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def feed_url(userid):
@@ -105,7 +110,14 @@ def feed_url(userid):
 
 
 def token_is_valid(userid, token):
-    return bool(userid and token) and hmac.compare_digest(feed_token(userid), token)
+    """The right token, of a user whose guest access has not ended."""
+    from ern.cpms.access_requests import access_ended
+
+    if not (isinstance(userid, str) and isinstance(token, str) and userid and token):
+        return False
+    if not hmac.compare_digest(feed_token(userid).encode(), token.encode()):
+        return False
+    return not access_ended(userid)
 
 
 def meetings_of(userid):

@@ -24,6 +24,7 @@ stays the place to log in, and offers "Log in with EU Login" when an issuer
 is configured (``configured``).
 """
 
+from BTrees.OOBTree import OOTreeSet
 from ern.cpms import _
 from ern.cpms import logger
 from ern.cpms import second_factor
@@ -32,6 +33,7 @@ from ern.cpms.pseudonym import site_secret
 from oic.oauth2.message import ErrorResponse
 from oic.oic import message
 from plone import api
+from zope.annotation.interfaces import IAnnotations
 
 import base64
 import hashlib
@@ -51,6 +53,14 @@ EU_LOGIN_MFA_ACR = (
     "https://ecas.ec.europa.eu/loa/medium",
     "https://ecas.ec.europa.eu/loa/high",
 )
+# RFC 8176 methods that are a factor of their own besides a password
+# (something one has or is); "kba" (a question) or "pwd" twice are not.
+POSSESSION = ("otp", "hwk", "swk", "sms", "tel", "sc", "pop")
+INHERENCE = ("face", "fpt", "iris", "retina", "vbm")
+POSSESSION_AND_INHERENCE = frozenset((*POSSESSION, *INHERENCE))
+# The users made by an OpenID Connect login (site annotation): a provider's
+# subject that equals the id of a local account never logs into it.
+OIDC_USERS = "ern.cpms.oidc_users"
 # What the operator sets through the environment (`make start` applies it).
 ENVIRONMENT = {
     "CPMS_OIDC_ISSUER": "issuer",
@@ -130,7 +140,7 @@ def mfa_asserted(id_token):
     amr = id_token.get("amr") or []
     if isinstance(amr, str):
         amr = [amr]
-    return "mfa" in amr or len(set(amr)) >= 2
+    return "mfa" in amr or bool(set(amr) & POSSESSION_AND_INHERENCE)
 
 
 # -- the flow's state, signed ----------------------------------------------
@@ -158,7 +168,9 @@ class SignedSession:
     @staticmethod
     def _load(value):
         payload, _dot, signature = (value or "").partition(".")
-        if not payload or not hmac.compare_digest(_sign(payload), signature):
+        if not payload or not hmac.compare_digest(
+            _sign(payload).encode(), signature.encode()
+        ):
             return {}
         try:
             data = json.loads(base64.urlsafe_b64decode(payload.encode()))
@@ -171,6 +183,9 @@ class SignedSession:
         return data
 
     def set(self, name, value):
+        if name == "state":
+            # A new login starts: nothing of an earlier one carries over.
+            self._session = {}
         if self._session.get(name) == value:
             return
         self._session[name] = value
@@ -261,7 +276,7 @@ def _complete_login(found, request, session):
                 " browser, or it was used already. Log in again."
             )
         )
-    if not hmac.compare_digest(state, expected_state):
+    if not hmac.compare_digest(state.encode(), str(expected_state).encode()):
         raise LoginRefused(
             _("This login answer is not the one this browser waits for. Log in again.")
         )
@@ -290,8 +305,8 @@ def _complete_login(found, request, session):
     if not isinstance(tokens, message.AccessTokenResponse) or "id_token" not in tokens:
         raise LoginRefused(REFUSED)
     id_token = tokens["id_token"]
-    nonce = str(id_token.get("nonce", ""))
-    if not hmac.compare_digest(nonce, session.get("nonce") or ""):
+    nonce = str(id_token.get("nonce", "")).encode()
+    if not hmac.compare_digest(nonce, str(session.get("nonce") or "").encode()):
         raise LoginRefused(NOT_THIS_LOGIN)
     userinfo = id_token.to_dict()
     if client.userinfo_endpoint:
@@ -304,8 +319,25 @@ def _complete_login(found, request, session):
         if subject != id_token["sub"]:
             raise LoginRefused(NOT_THIS_LOGIN)
         userinfo = {**info.to_dict(), "sub": id_token["sub"]}
-    found.rememberIdentity(userinfo)
-    return userinfo["sub"], mfa_asserted(id_token)
+    subject = userinfo["sub"]
+    made_here = _oidc_users()
+    if subject not in made_here and api.user.get(userid=subject) is not None:
+        logger.warning("OpenID Connect: subject %r is a local account", subject)
+        raise LoginRefused(NOT_THIS_LOGIN)
+    try:
+        found.rememberIdentity(userinfo)
+    except AssertionError as error:  # the plugin's allowed_groups refused
+        raise LoginRefused(REFUSED) from error
+    if subject not in made_here:
+        made_here.insert(subject)
+    return subject, mfa_asserted(id_token)
+
+
+def _oidc_users():
+    annotations = IAnnotations(api.portal.get())
+    if OIDC_USERS not in annotations:
+        annotations[OIDC_USERS] = OOTreeSet()
+    return annotations[OIDC_USERS]
 
 
 def _refusal_page(view, text):

@@ -56,7 +56,11 @@ STEP = 30
 # Codes of the step before and after are accepted (clocks drift).
 WINDOW = 1
 MAX_FAILURES = 5
+# The first lock lasts five minutes; each next one twice as long, up to a
+# day, until a code is right again (someone with the password guesses about
+# a thousand codes a month instead of a thousand a day).
 LOCK_SECONDS = 300
+MAX_LOCK_SECONDS = 24 * 60 * 60
 RECOVERY_CODES = 10
 # The roles a user keeps without a second factor.
 KEPT_ROLES = frozenset({"Member", "Authenticated"})
@@ -150,11 +154,20 @@ def qr_code_svg(uri):
     return segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff")
 
 
+def _equal(text, other):
+    """Constant-time comparison of two strings of any characters."""
+    return hmac.compare_digest(str(text).encode(), str(other).encode())
+
+
+def _is_code(code):
+    return code.isascii() and code.isdigit() and len(code) == 6
+
+
 def _matching_step(secret, code, after_step):
     totp = pyotp.TOTP(secret)
     current = int(now() // STEP)
     for step in range(current - WINDOW, current + WINDOW + 1):
-        if step > after_step and hmac.compare_digest(totp.at(step * STEP), code):
+        if step > after_step and _equal(totp.at(step * STEP), code):
             return step
     return None
 
@@ -180,18 +193,23 @@ def _new_recovery_codes(userid, record):
 def _check_not_locked(record):
     if record["locked_until"] > now():
         raise SecondFactorRefused(
-            _(
-                "Too many wrong codes. Wait five minutes, then try again.",
-            )
+            _("Too many wrong codes. Wait a while, then try again.")
         )
 
 
 def _failed(record, message):
     record["failures"] += 1
     if record["failures"] >= MAX_FAILURES:
+        locks = record.get("locks", 0)
         record["failures"] = 0
-        record["locked_until"] = now() + LOCK_SECONDS
+        record["locks"] = locks + 1
+        record["locked_until"] = now() + min(LOCK_SECONDS * 2**locks, MAX_LOCK_SECONDS)
     raise SecondFactorRefused(message)
+
+
+def _succeeded(record):
+    record["failures"] = 0
+    record["locks"] = 0
 
 
 def confirm_enrolment(userid, code):
@@ -202,18 +220,22 @@ def confirm_enrolment(userid, code):
         raise SecondFactorRefused(_("Start the set-up again: no code is expected."))
     _check_not_locked(record)
     code = _normalised(code)
-    if not code.isdigit() or len(code) != 6:
+    if not _is_code(code):
         raise SecondFactorRefused(_("Enter the 6 digits your app shows."))
     step = _matching_step(record["pending"], code, after_step=0)
     if step is None:
         _failed(record, _("This code is not the one your app shows now."))
+    if record["secret"]:
+        # A new phone: what the old key proved (other browsers, tokens)
+        # stops counting.
+        record["generation"] += 1
     record.update(
         secret=record["pending"],
         pending=None,
         last_step=step,
-        failures=0,
         enrolled=now(),
     )
+    _succeeded(record)
     return _new_recovery_codes(userid, record)
 
 
@@ -226,17 +248,17 @@ def verify(userid, code):
         raise SecondFactorRefused(_("Set up your second factor first."))
     _check_not_locked(record)
     code = _normalised(code)
-    if code.isdigit() and len(code) == 6:
+    if _is_code(code):
         step = _matching_step(record["secret"], code, record["last_step"])
         if step is None:
             _failed(record, _("This code is not valid now. Wait for the next one."))
         record["last_step"] = step
-        record["failures"] = 0
+        _succeeded(record)
         return "totp"
     hashed = _recovery_hash(userid, code)
     if len(code) == 10 and hashed in record["recovery"]:
         record["recovery"] = tuple(h for h in record["recovery"] if h != hashed)
-        record["failures"] = 0
+        _succeeded(record)
         return "recovery"
     _failed(record, _("Enter the 6 digits your app shows, or a recovery code."))
 
@@ -311,11 +333,15 @@ def _session_of(ticket):
 
 
 def remember(request, userid, method, ticket=None):
-    """Mark this browser's session as having proved a second factor.
-    `ticket`: the session cookie just issued (after an OpenID Connect
-    login), else the one the request came with."""
+    """Mark this browser's session as having proved a second factor; False
+    when there is no session to bind the proof to (HTTP Basic credentials,
+    say), and nothing is remembered. `ticket`: the session cookie just
+    issued (after an OpenID Connect login), else the one the request came
+    with."""
     if ticket is None:
         ticket = request.cookies.get(_session_cookie_name())
+    if not ticket:
+        return False
     payload = base64.urlsafe_b64encode(
         json.dumps(
             {
@@ -337,6 +363,7 @@ def remember(request, userid, method, ticket=None):
         secure=_secure(request),
     )
     _cache(request)[userid] = True
+    return True
 
 
 def forget(request):
@@ -357,19 +384,21 @@ def _cookie_proves(request, userid):
     payload, _dot, signature = value.partition(".")
     if not (payload and signature):
         return False
-    if not hmac.compare_digest(_sign(payload), signature):
+    if not _equal(_sign(payload), signature):
         return False
     try:
         data = json.loads(base64.urlsafe_b64decode(payload.encode()))
     except ValueError:
         return False
+    ticket = request.cookies.get(_session_cookie_name())
     return (
         isinstance(data, dict)
+        and bool(ticket)
         and data.get("u") == userid
         and isinstance(data.get("t"), int)
         and data["t"] + _max_age() > now()
         and data.get("g") == generation(userid)
-        and data.get("s") == _session_of(request.cookies.get(_session_cookie_name()))
+        and data.get("s") == _session_of(ticket)
     )
 
 
@@ -381,22 +410,47 @@ def _jwt_plugin():
 
 
 def _token_proves(request, userid):
+    """A token carrying the proof: signed by the site, still kept by it
+    (not revoked by @logout), of this generation, and proved less than a
+    session's time ago (renewing a token does not renew the proof)."""
     auth = request._auth or ""
     if auth[:7].lower() != "bearer ":
         return False
+    token = auth.split()[-1]
     plugin = _jwt_plugin()
-    payload = plugin._decode_token(auth.split()[-1]) if plugin else None
-    return bool(
-        payload
-        and payload.get("sub") == userid
-        and payload.get(CLAIM)
-        and payload.get("cpms_generation", 0) == generation(userid)
+    payload = plugin._decode_token(token) if plugin else None
+    if not payload or payload.get("sub") != userid or not payload.get(CLAIM):
+        return False
+    if plugin.store_tokens:
+        kept = (plugin._tokens or {}).get(userid)
+        if kept is None or token not in kept:
+            return False
+    proved_at = payload.get("cpms_proved_at")
+    return (
+        payload.get("cpms_generation", 0) == generation(userid)
+        and isinstance(proved_at, int)
+        and proved_at + _max_age() > now()
     )
 
 
-def token_claims(userid, method):
-    """What a JSON web token carries when issued after a second factor."""
-    return {CLAIM: method, "cpms_generation": generation(userid)}
+def token_claims(userid, method, proved_at=None):
+    """What a JSON web token carries when issued after a second factor;
+    `proved_at`: when it was proved (a renewed token keeps the first)."""
+    return {
+        CLAIM: method,
+        "cpms_generation": generation(userid),
+        "cpms_proved_at": int(now()) if proved_at is None else proved_at,
+    }
+
+
+def token_proof_time(request):
+    """When the request's token proved its second factor, or None."""
+    auth = request._auth or ""
+    plugin = _jwt_plugin()
+    if auth[:7].lower() != "bearer " or plugin is None:
+        return None
+    payload = plugin._decode_token(auth.split()[-1]) or {}
+    return payload.get("cpms_proved_at")
 
 
 def proved(request, userid):
@@ -409,12 +463,27 @@ def proved(request, userid):
     return cache[userid]
 
 
+def gated():
+    """Is the current user held to a plain member's roles (no second
+    factor, or a guest whose access ended)?"""
+    user = api.user.get_current()
+    return bool(getattr(aq_base(user.getUser()), "cpms_second_factor_missing", False))
+
+
 def missing(request=None):
     """Is the current user logged in without a second factor (and not
-    merely a guest whose access ended)?"""
-    user = api.user.get_current()
-    flagged = getattr(aq_base(user.getUser()), "cpms_second_factor_missing", False)
-    return bool(flagged) and not _access_ended(user.getId())
+    merely a guest whose access ended, whom a code would not help)?"""
+    return gated() and not _access_ended(api.user.get_current().getId())
+
+
+def require_proof():
+    """For pages and services that list a person's clinical work from
+    their user id (my work, my calendar): refuse a gated user as Zope
+    refuses any protected page (Plone then asks for the code)."""
+    from zExceptions import Unauthorized
+
+    if not api.user.is_anonymous() and gated():
+        raise Unauthorized("A second factor is needed")
 
 
 # -- the gate --------------------------------------------------------------

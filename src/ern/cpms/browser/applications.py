@@ -11,6 +11,7 @@ from AccessControl import Unauthorized
 from datetime import datetime
 from datetime import UTC
 from ern.cpms import _
+from ern.cpms import second_factor
 from ern.cpms.browser.views import state_title
 from ern.cpms.content.panel import PANEL_STATES
 from ern.cpms.meetings import meetings_of
@@ -245,6 +246,9 @@ class MyERN(BrowserView):
 
     def __call__(self):
         _require_login()
+        # Listed from the user's id (not through the catalog's security):
+        # a second factor first.
+        second_factor.require_proof()
         return self.index()
 
     def userid(self):

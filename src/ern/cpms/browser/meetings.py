@@ -1,6 +1,7 @@
 """Meeting pages: the .ics of one meeting, attendance, the calendar feed."""
 
 from ern.cpms import _
+from ern.cpms import second_factor
 from ern.cpms.browser.panel import _PanelAction
 from ern.cpms.meetings import feed_url
 from ern.cpms.meetings import meetings_of
@@ -57,9 +58,16 @@ class CalendarFeed(BrowserView):
 class CalendarLink(BrowserView):
     """``@@my-calendar``: the logged-in user's personal feed URL."""
 
+    def __call__(self):
+        if api.user.is_anonymous():
+            raise Unauthorized("Log in to see your calendar link")
+        second_factor.require_proof()
+        return self.index()
+
     def feed_url(self):
         if api.user.is_anonymous():
             raise Unauthorized("Log in to see your calendar link")
+        second_factor.require_proof()
         return feed_url(api.user.get_current().getId())
 
     def meetings(self):

@@ -43,7 +43,9 @@ class SecondFactorView(BrowserView):
         return self.index()
 
     def initial_step(self):
-        if not second_factor.missing():
+        if second_factor.gated() and not second_factor.missing():
+            return "ended"
+        if not second_factor.gated():
             return "done"
         if second_factor.is_enrolled(self.userid):
             return "ask"
@@ -52,13 +54,23 @@ class SecondFactorView(BrowserView):
         return "intro"
 
     def handle(self, action):
-        gated = second_factor.missing()
+        gated = second_factor.gated()
         enrolled = second_factor.is_enrolled(self.userid)
+        if gated and not second_factor.missing():
+            # A guest whose access ended: no code changes that.
+            action = None
         try:
             if action == "verify" and enrolled:
                 code = self.request.form.get("code")
                 method = second_factor.verify(self.userid, code)
-                second_factor.remember(self.request, self.userid, method)
+                if not second_factor.remember(self.request, self.userid, method):
+                    self.error = _(
+                        "Log in through the login form: the code is kept with "
+                        "that session."
+                    )
+                    self.request.response.setStatus(400)
+                    self.step = self.initial_step()
+                    return None
                 return self.request.response.redirect(self.came_from())
             if action == "start" and (not enrolled or not gated):
                 second_factor.start_enrolment(self.userid)
@@ -129,7 +141,7 @@ class RequireLogin(RequireLoginView):
     second factor goes to the code page, then back to what was refused."""
 
     def __call__(self):
-        if not api.user.is_anonymous() and second_factor.missing():
+        if not api.user.is_anonymous() and second_factor.gated():
             portal_url = api.portal.get().absolute_url()
             came_from = quote(self.request.get("came_from") or portal_url, safe="")
             self.request.response.redirect(
@@ -137,3 +149,24 @@ class RequireLogin(RequireLoginView):
             )
             return ""
         return super().__call__()
+
+
+class ResetSecondFactor(BrowserView):
+    """``@@reset-second-factor``: a site administrator forgets someone's
+    second factor (a lost phone and lost recovery codes). They set it up
+    again at their next login; what it proved before stops counting."""
+
+    error = None
+    done = None
+
+    def __call__(self):
+        if self.request.method == "POST":
+            CheckAuthenticator(self.request)
+            userid = self.request.form.get("userid")
+            if not isinstance(userid, str) or api.user.get(userid=userid) is None:
+                self.error = _("There is no account with this user name.")
+                self.request.response.setStatus(400)
+            else:
+                second_factor.reset(userid)
+                self.done = userid
+        return self.index()

@@ -68,6 +68,8 @@ class GuardedWorkflowTransition(WorkflowTransition):
         reason the requester reads (the guard needs one)."""
         if self.context.portal_type != "AccessRequest" or self.transition != "reject":
             return
+        if api.content.get_state(self.context, default=None) != "pending":
+            return
         if not api.user.has_permission(
             "ern.cpms: Decide access requests", obj=self.context
         ):

@@ -3,6 +3,7 @@ address of their personal iCalendar feed (to keep to themselves)."""
 
 from datetime import datetime
 from datetime import UTC
+from ern.cpms import second_factor
 from ern.cpms.meetings import feed_url
 from ern.cpms.meetings import meetings_of
 from plone import api
@@ -11,6 +12,7 @@ from plone.restapi.services import Service
 
 class Calendar(Service):
     def reply(self):
+        second_factor.require_proof()
         userid = api.user.get_current().getId()
         now = datetime.now(UTC)
         return {

@@ -19,12 +19,12 @@ from plone.restapi.services.auth.renew import Renew as PloneRenew
 from zope.interface import alsoProvides
 
 
-def _reissue(plugin, old_token, userid, method):
+def _reissue(plugin, old_token, userid, method, proved_at=None):
     if plugin.store_tokens:
         plugin.delete_token(old_token)
     fullname = api.user.get(userid=userid).getProperty("fullname")
-    data = {"fullname": fullname, **second_factor.token_claims(userid, method)}
-    return plugin.create_token(userid, data=data)
+    claims = second_factor.token_claims(userid, method, proved_at)
+    return plugin.create_token(userid, data={"fullname": fullname, **claims})
 
 
 class Login(PloneLogin):
@@ -55,6 +55,11 @@ class Login(PloneLogin):
         except second_factor.SecondFactorRefused as refusal:
             if plugin.store_tokens:
                 plugin.delete_token(token)
+            # Nor a session: Plone's post-login set its cookie.
+            session = getattr(api.portal.get_tool("acl_users"), "session", None)
+            self.request.response.expireCookie(
+                getattr(session, "cookie_name", "__ac"), path="/"
+            )
             self.request.response.setStatus(401)
             return {
                 "error": {
@@ -69,14 +74,14 @@ class Login(PloneLogin):
 class Renew(PloneRenew):
     def reply(self):
         userid = api.user.get_current().getId()
-        had_proof = bool(userid) and not second_factor.missing()
-        via_token = (self.request._auth or "")[:7].lower() == "bearer "
+        had_proof = bool(userid) and not second_factor.gated()
+        proved_at = second_factor.token_proof_time(self.request)
         result = super().reply()
         token = result.get("token") if isinstance(result, dict) else None
-        if not (token and had_proof and via_token):
+        if not (token and had_proof and isinstance(proved_at, int)):
             return result
         plugin = second_factor._jwt_plugin()
-        return {"token": _reissue(plugin, token, userid, "renewed")}
+        return {"token": _reissue(plugin, token, userid, "renewed", proved_at)}
 
 
 class Logout(PloneLogout):
