@@ -150,7 +150,26 @@ ACCOUNTS = (
         "ERN editor of ERN-EYE",
         (("erns/ern-eye", "editors"),),
     ),
+    DemoAccount(
+        "guest.visser",
+        "Ingrid Visser",
+        "Ophthalmologist outside the networks, asking ERN-EYE for guest access",
+        (),
+    ),
 )
+
+# guest.visser's request, waiting for coordinator.eye.
+GUEST_REQUEST = {
+    "ern": "ERN-EYE",
+    "requested_role": "guest-expert",
+    "centre": "guest",
+    "guest_institution": "Rigshospitalet, Copenhagen",
+    "guest_country": "DK",
+    "job_title": "Consultant ophthalmologist",
+    "thematic_areas": ["Retinal dystrophies"],
+    "motivation": "I follow two families with Stargardt disease and would like "
+    "to take part in ERN-EYE's panels on inherited retinal dystrophies.",
+}
 
 
 class DemoPatient(typing.NamedTuple):
@@ -242,6 +261,20 @@ def _ensure_accounts(portal):
         ensure_second_factor(account.userid)
 
 
+def _ensure_access_request(portal):
+    from ern.cpms.access_requests import requests_of
+
+    if requests_of("guest.visser"):
+        return
+    with api.env.adopt_user(username="guest.visser"):
+        api.content.create(
+            container=portal["access-requests"],
+            type="AccessRequest",
+            id="request-ern-eye",
+            **GUEST_REQUEST,
+        )
+
+
 def ensure_second_factor(userid):
     """A demo account's TOTP key (made at random once per site, printed by
     `make start`): the demo asks for the second factor like any site."""
@@ -266,8 +299,9 @@ patient data.</p>
 second factor's keys are printed by <code>make start</code>):
 <code>dr.dekker</code>, <code>dr.martin</code> or <code>dr.weber</code>
 (health professionals), <code>expert.rossi</code> (an expert),
-<code>coordinator.eye</code> (ERN coordinator) or <code>editor.eye</code>
-(ERN editor).</p>
+<code>coordinator.eye</code> (ERN coordinator), <code>editor.eye</code>
+(ERN editor) or <code>guest.visser</code> (a guest expert whose access
+request waits for the coordinator).</p>
 """
 
 
@@ -325,6 +359,7 @@ def create_demo_network(context=None):
     _ensure_centres(portal)
     _ensure_accounts(portal)
     _ensure_panels(_ensure_patients(portal))
+    _ensure_access_request(portal)
     # The demo's stories notify people in the site, never by e-mail: the
     # demo accounts' addresses are made up.
     outbox().clear()

@@ -8,12 +8,42 @@ from ern.cpms.restapi.services import refused
 from plone.restapi.services.content.add import FolderPost
 from zExceptions import BadRequest
 
+import transaction
+
 
 class FieldNamingFolderPost(FolderPost):
     def reply(self):
         try:
             return super().reply()
         except BadRequest as exception:
-            if field_error_of(exception) is None:
+            if field_error_of(exception) is not None:
+                return refused(self.request, exception)
+            errors = _validation_errors(exception)
+            if not errors:
                 raise
-            return refused(self.request, exception)
+            # plone.restapi's schema validation: the same shape, the first
+            # error named, all of them listed.
+            transaction.doom()
+            self.request.response.setStatus(400)
+            return {
+                "error": {
+                    "type": "BadRequest",
+                    **_named(errors[0]),
+                    "errors": [_named(error) for error in errors],
+                }
+            }
+
+
+def _named(error):
+    return {
+        "field": str(error.get("field") or ""),
+        "message": str(error.get("message") or ""),
+    }
+
+
+def _validation_errors(exception):
+    """The field errors plone.restapi's deserializer raises as a list."""
+    errors = exception.args[0] if exception.args else None
+    if isinstance(errors, list) and all(isinstance(e, dict) for e in errors):
+        return errors
+    return None

@@ -92,4 +92,13 @@ class Logout(PloneLogout):
 
     def reply(self):
         alsoProvides(self.request, IDisableCSRFProtection)
+        if api.user.is_anonymous():
+            # Nobody logged in: nothing to end (not a bad request).
+            self.request.response.setStatus(401)
+            return {
+                "error": {
+                    "type": "Unauthorized",
+                    "message": api.portal.translate(_("You are not logged in.")),
+                }
+            }
         return super().reply()
