@@ -247,6 +247,11 @@ def test_approving_a_health_professional_adds_them_to_the_centre(
     # The job title asked with goes to the profile.
     user = api.user.get(userid="mateo.garcia")
     assert user.getProperty("job_title") == "Consultant ophthalmologist"
+    # ... where panel leads searching experts see it.
+    from ern.cpms.invitations import experts_of
+
+    (mateo,) = [e for e in experts_of("ERN-EYE") if e.userid == "mateo.garcia"]
+    assert "Consultant ophthalmologist" in mateo.label
     # And with a second factor, the centre's patients open.
     mateo = session(logins.authorization("mateo.garcia", PASSWORD))
     found = mateo.get(f"{site}/++api++/@search?portal_type=Patient", timeout=30)
@@ -406,3 +411,20 @@ def test_approval_checks_the_centre_again(functional_portal, site, logins):
     refused = coordinator.post(f"{request.absolute_url()}/@workflow/approve")
     assert refused.status_code == 400
     assert "This centre is not a member of ERN-EYE" in refused.text
+
+
+def test_a_site_administrator_decides_too(functional_portal, site, logins):
+    api.user.create(email="a@example.org", username="site.admin", password=PASSWORD)
+    api.user.grant_roles(username="site.admin", roles=["Site Administrator"])
+    transaction.commit()
+    ask(site, "anna.visser")
+    request = the_request(functional_portal, "anna.visser")
+    admin = session(logins.authorization("site.admin", PASSWORD))
+    assert admin.get(request.absolute_url(), timeout=30).status_code == 200
+    done = admin.post(
+        f"{request.absolute_url()}/@workflow/reject", json={"comment": "Not yet."}
+    )
+    assert done.status_code == 200, done.text
+    assert api.content.get_state(the_request(functional_portal, "anna.visser")) == (
+        "rejected"
+    )

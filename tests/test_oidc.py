@@ -297,6 +297,10 @@ def test_configuration_from_the_environment(portal):
 def test_a_password_and_a_question_are_not_two_factors(portal):
     assert not oidc.mfa_asserted({"amr": ["pwd", "kba"]})
     assert oidc.mfa_asserted({"amr": ["pwd", "hwk"]})
+    # The methods are the operator's to choose.
+    api.portal.set_registry_record("ern.cpms.oidc_mfa_amr_values", ("hwk",))
+    assert not oidc.mfa_asserted({"amr": ["pwd", "otp"]})
+    assert oidc.mfa_asserted({"amr": ["pwd", "hwk"]})
 
 
 def test_a_subject_equal_to_a_local_account_is_refused(functional_portal, provider):

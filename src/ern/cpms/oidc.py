@@ -130,8 +130,9 @@ def configure_from_environment(environ=None):
 
 def mfa_asserted(id_token):
     """Does the provider say this login used more than a password? An
-    ``acr`` among the registry's values, ``mfa`` among the ``amr`` values,
-    or two methods or more (RFC 8176)."""
+    ``acr`` among the registry's values, or an ``amr`` method among the
+    registry's (by default ``mfa`` and the RFC 8176 methods of possession
+    and inherence)."""
     accepted = api.portal.get_registry_record(
         "ern.cpms.oidc_mfa_acr_values", default=EU_LOGIN_MFA_ACR
     )
@@ -140,7 +141,12 @@ def mfa_asserted(id_token):
     amr = id_token.get("amr") or []
     if isinstance(amr, str):
         amr = [amr]
-    return "mfa" in amr or bool(set(amr) & POSSESSION_AND_INHERENCE)
+    methods = api.portal.get_registry_record(
+        "ern.cpms.oidc_mfa_amr_values", default=None
+    )
+    if methods is None:
+        methods = ("mfa", *POSSESSION_AND_INHERENCE)
+    return bool(set(amr) & set(methods))
 
 
 # -- the flow's state, signed ----------------------------------------------
