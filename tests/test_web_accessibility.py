@@ -35,6 +35,11 @@ PAGES = (
     ("expert.rossi", "/@@notification-settings", "notification-settings"),
     (None, "/erns/ern-eye/resources/cpms-for-panel-leads", "webinar"),
     (None, "/erns/ern-eye/resources/user-manual", "user-manual"),
+    ("dr.dekker", "/@@my-profile", "my-profile"),
+    ("dr.dekker", "/@@second-factor", "second-factor"),
+    ("guest.visser", "/access-requests/++add++AccessRequest", "access-request-form"),
+    ("coordinator.eye", "/access-requests/request-ern-eye", "access-request"),
+    ("coordinator.eye", "/access-requests", "access-requests"),
 )
 
 
