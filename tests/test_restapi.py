@@ -67,3 +67,14 @@ def test_a_second_ern_of_a_network_is_refused_with_400(
     error = response.json()["error"]
     assert "There is already an ERN for ERN-EYE" in error["message"]
     assert error["field"] == "code"
+
+
+def test_unreadable_search_text_is_a_400_naming_the_field(request_factory):
+    """Only stop words or control characters: Plone's full-text index cannot
+    parse it (plone.restapi answered 500; found by schemathesis)."""
+    session = request_factory(basic_auth=("dr.dekker", DEMO_PASSWORD))
+    response = session.get("/@search", params={"SearchableText": "\u00b4\x1a"})
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "SearchableText"
+    found = session.get("/@search", params={"SearchableText": "Dekker"})
+    assert found.status_code == 200
