@@ -58,3 +58,12 @@ class Logins:
 
     def authorization(self, userid, password=DEMO_PASSWORD):
         return {"Authorization": f"Bearer {self.token(userid, password)}"}
+
+
+def json_session(headers=None, auth=None):
+    """A requests session that asks for plone.restapi's JSON."""
+    session = requests.Session()
+    session.headers["Accept"] = "application/json"
+    session.headers.update(headers or {})
+    session.auth = auth
+    return session

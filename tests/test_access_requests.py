@@ -8,11 +8,11 @@ from datetime import timedelta
 from ern.cpms import access_requests
 from ern.cpms.groups import group_id
 from ern.cpms.testing import SENT_MAIL
+from logins import json_session as session
 from panels import sent_messages
 from plone import api
 
 import pytest
-import requests
 import transaction
 
 
@@ -39,14 +39,6 @@ def site(functional_portal):
     )
     transaction.commit()
     return functional_portal.absolute_url()
-
-
-def session(headers=None, auth=None):
-    s = requests.Session()
-    s.headers["Accept"] = "application/json"
-    s.headers.update(headers or {})
-    s.auth = auth
-    return s
 
 
 def password_only(userid):

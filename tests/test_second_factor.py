@@ -4,6 +4,7 @@ codes, lock-out, reset; the proof in a signed cookie or in the token."""
 
 from ern.cpms import second_factor
 from ern.cpms.demo import DEMO_PASSWORD
+from logins import json_session
 from plone import api
 
 import pyotp
@@ -123,14 +124,6 @@ def demo_panel_path(portal):
         portal_type="Panel", review_state="open"
     )
     return brains[0].getPath()[len("/plone/") :]
-
-
-def json_session(headers=None, auth=None):
-    session = requests.Session()
-    session.headers["Accept"] = "application/json"
-    session.headers.update(headers or {})
-    session.auth = auth
-    return session
 
 
 def clinical_answers(site, portal, session):

@@ -48,12 +48,12 @@ def now():
 
 
 def ern_of(code):
+    """The site's ERN of a network code, found by the ern_code index."""
+    if not code:
+        return None
     catalog = api.portal.get_tool("portal_catalog")
-    for brain in catalog.unrestrictedSearchResults(portal_type="ERN"):
-        ern = brain._unrestrictedGetObject()
-        if ern.code == code:
-            return ern
-    return None
+    brains = catalog.unrestrictedSearchResults(portal_type="ERN", ern_code=code)
+    return brains[0]._unrestrictedGetObject() if brains else None
 
 
 def centre_of(centre_id):

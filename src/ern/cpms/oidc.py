@@ -267,7 +267,7 @@ def callback(view):
 
 
 def _issued_ticket(request):
-    name = getattr(api.portal.get_tool("acl_users").session, "cookie_name", "__ac")
+    name = second_factor.session_cookie_name()
     cookie = request.response.cookies.get(name) or {}
     return cookie.get("value")
 

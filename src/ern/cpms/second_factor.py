@@ -319,7 +319,8 @@ def _secure(request):
     return request.get("SERVER_URL", "").startswith("https:")
 
 
-def _session_cookie_name():
+def session_cookie_name():
+    """The name of plone.session's cookie (``__ac`` unless configured)."""
     session = getattr(api.portal.get_tool("acl_users"), "session", None)
     return getattr(session, "cookie_name", "__ac")
 
@@ -339,7 +340,7 @@ def remember(request, userid, method, ticket=None):
     issued (after an OpenID Connect login), else the one the request came
     with."""
     if ticket is None:
-        ticket = request.cookies.get(_session_cookie_name())
+        ticket = request.cookies.get(session_cookie_name())
     if not ticket:
         return False
     payload = base64.urlsafe_b64encode(
@@ -390,7 +391,7 @@ def _cookie_proves(request, userid):
         data = json.loads(base64.urlsafe_b64decode(payload.encode()))
     except ValueError:
         return False
-    ticket = request.cookies.get(_session_cookie_name())
+    ticket = request.cookies.get(session_cookie_name())
     return (
         isinstance(data, dict)
         and bool(ticket)

@@ -56,9 +56,8 @@ class Login(PloneLogin):
             if plugin.store_tokens:
                 plugin.delete_token(token)
             # Nor a session: Plone's post-login set its cookie.
-            session = getattr(api.portal.get_tool("acl_users"), "session", None)
             self.request.response.expireCookie(
-                getattr(session, "cookie_name", "__ac"), path="/"
+                second_factor.session_cookie_name(), path="/"
             )
             self.request.response.setStatus(401)
             return {
