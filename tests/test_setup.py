@@ -39,6 +39,24 @@ class TestInstalled:
     def test_type_installed(self, portal, portal_type):
         assert portal_type in portal.portal_types.objectIds()
 
+    def test_every_type_takes_its_behaviours(self, portal):
+        """Dexterity gives an object its FTI's behaviours through its
+        class's ``__providedBy__``; a plain mixin placed before Item shadowed
+        it (a webinar did not provide plone.excludefromnavigation, and its
+        REST GET answered 500 — found by schemathesis)."""
+        from plone.dexterity.content import FTIAwareSpecification
+        from plone.dexterity.utils import resolveDottedName
+
+        for fti in portal.portal_types.objectValues():
+            klass = getattr(fti, "klass", "")
+            if not klass.startswith("ern.cpms."):
+                continue
+            cls = resolveDottedName(klass)
+            owner = next(c for c in cls.__mro__ if "__providedBy__" in c.__dict__)
+            assert isinstance(
+                owner.__dict__["__providedBy__"], FTIAwareSpecification
+            ), fti.getId()
+
     @pytest.mark.parametrize("index", INDEXES)
     def test_catalog_index(self, portal, index):
         assert index in portal.portal_catalog.indexes()

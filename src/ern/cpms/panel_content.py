@@ -11,6 +11,8 @@ from ern.cpms.content.panel import record_patient_facts
 from ern.cpms.groups import group_id
 from ern.cpms.notifications import send
 from ern.cpms.refusals import FieldError
+from ern.cpms.refusals import NOT_XML
+from ern.cpms.refusals import NotText
 from ern.cpms.refusals import refusal
 from plone import api
 from zope.interface import provider
@@ -79,6 +81,9 @@ def check_new_comment(comment, event):
     panel = event.newParent
     if panel is None:
         return
+    text = getattr(comment.text, "raw", None)
+    if isinstance(text, str) and NOT_XML.search(text):
+        raise refusal(FieldError("text", NotText.__doc__))
     parent = comment.in_reply_to
     answerable = [
         item.UID()

@@ -11,6 +11,7 @@ from ern.cpms.content.naming import author_name
 from ern.cpms.content.naming import fixed_name
 from ern.cpms.panel_content import default_contributions_summary
 from ern.cpms.panel_content import default_questions
+from ern.cpms.refusals import is_text
 from plone.app.textfield import RichText
 from plone.autoform import directives
 from plone.dexterity.content import Item
@@ -28,6 +29,7 @@ class IComment(model.Schema):
         default_mime_type="text/html",
         output_mime_type="text/x-html-safe",
         allowed_mime_types=("text/html",),
+        constraint=is_text,
         required=True,
     )
     in_reply_to = schema.TextLine(title=_("In reply to"), required=False)

@@ -31,7 +31,7 @@ ATTEND, DECLINE = "attend", "decline"
 
 
 @implementer(IMeeting)
-class Meeting(Scheduled, Item):
+class Meeting(Item, Scheduled):
     """A meeting; ``attendance`` maps user ids to attend/decline (a BTree:
     members answering at the same time do not conflict)."""
 

@@ -116,7 +116,7 @@ class IWebinar(IScheduled):
 
 
 @implementer(IWebinar)
-class Webinar(Scheduled, Item):
+class Webinar(Item, Scheduled):
     """A webinar of an ERN (cpms_publication_workflow)."""
 
     speakers = ()

@@ -8,6 +8,8 @@ hold the transition's permission only, so that it tells nothing to anyone
 else.
 """
 
+from AccessControl import getSecurityManager
+from AccessControl import Unauthorized
 from ern.cpms.access_requests import decision_refusal
 from ern.cpms.data_requests import request_refusal
 from ern.cpms.invitations import answer_refusal
@@ -16,6 +18,7 @@ from ern.cpms.panels import transition_refusal
 from ern.cpms.restapi.services import json_body_of
 from plone import api
 from plone.restapi.services.workflow.transition import WorkflowTransition
+from zope.i18n import translate
 
 import transaction
 
@@ -53,15 +56,40 @@ class GuardedWorkflowTransition(WorkflowTransition):
             self.take_reason()
             refusal = explained_refusal(self.context, self.transition)
             if refusal is not None:
-                transaction.doom()
-                self.request.response.setStatus(400)
-                return {
-                    "error": {
-                        "type": "WorkflowException",
-                        "message": api.portal.translate(refusal),
-                    }
-                }
+                return self.refuse(api.portal.translate(refusal))
+            if not self.may_take(self.context, self.transition):
+                # plone.restapi would answer 200 to anyone who may view an
+                # object already in the transition's state (and would set
+                # its effective date on the way): here, only to those who
+                # may take the transition; anonymous callers log in first.
+                if api.user.is_anonymous():
+                    raise Unauthorized(self.transition)
+                return self.refuse(
+                    translate("Invalid transition", context=self.request)
+                )
         return super().reply()
+
+    def refuse(self, message):
+        transaction.doom()
+        self.request.response.setStatus(400)
+        return {"error": {"type": "WorkflowException", "message": message}}
+
+    def may_take(self, obj, transition):
+        """Whether the workflow offers `transition` to the user now, or the
+        object is already where it leads and the user holds its guard."""
+        workflows = api.portal.get_tool("portal_workflow")
+        if transition in {t["id"] for t in workflows.getTransitionsFor(obj)}:
+            return True
+        for workflow in workflows.getWorkflowsFor(obj):
+            definition = workflow.transitions.get(transition)
+            if definition is None:
+                continue
+            if definition.new_state_id != api.content.get_state(obj, default=None):
+                continue
+            return definition.guard is None or definition.guard.check(
+                getSecurityManager(), workflow, obj
+            )
+        return False
 
     def take_reason(self):
         """Rejecting an access request: the transition's comment is the

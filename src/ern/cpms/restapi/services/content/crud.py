@@ -1,17 +1,19 @@
-"""POST to a folder (plone.restapi's content creation), where a refused
-add-event rule (refusals.py: a second pending access request, a second
-ERN of a network, a file that names the patient…) answers 400 naming its
-field, like the named services, instead of a bare message."""
+"""Content creation and editing (plone.restapi's POST to a folder and
+PATCH), where a refused rule (refusals.py: a second pending access request,
+a second ERN of a network, a file that names the patient…) or a schema
+error answers 400 naming its field, like the named services, instead of a
+bare message; nothing of the refused request is kept."""
 
 from ern.cpms.refusals import field_error_of
 from ern.cpms.restapi.services import refused
 from plone.restapi.services.content.add import FolderPost
+from plone.restapi.services.content.update import ContentPatch
 from zExceptions import BadRequest
 
 import transaction
 
 
-class FieldNamingFolderPost(FolderPost):
+class FieldNaming:
     def reply(self):
         try:
             return super().reply()
@@ -32,6 +34,14 @@ class FieldNamingFolderPost(FolderPost):
                     "errors": [_named(error) for error in errors],
                 }
             }
+
+
+class FieldNamingFolderPost(FieldNaming, FolderPost):
+    pass
+
+
+class FieldNamingContentPatch(FieldNaming, ContentPatch):
+    pass
 
 
 def _named(error):
