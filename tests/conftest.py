@@ -33,6 +33,15 @@ def package_name() -> str:
 
 
 @pytest.fixture
+def audit(tmp_path, monkeypatch):
+    """This test's own audit trail (ern.cpms.audit), empty at the start."""
+    from ern.cpms import audit as trail
+
+    monkeypatch.setenv(trail.ENVIRONMENT, str(tmp_path / "audit.sqlite"))
+    return trail.store()
+
+
+@pytest.fixture
 def logins(functional_portal):
     """Second-factor logins of this test (tests/logins.py)."""
     return Logins(functional_portal)

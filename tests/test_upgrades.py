@@ -54,6 +54,7 @@ def test_every_step_is_offered_from_1000(site_at_version_1000, setup_tool):
         ("1005", "1006"),
         ("1006", "1007"),
         ("1007", "1008"),
+        ("1008", "1009"),
     ]
 
 

@@ -51,6 +51,7 @@ KINDS = {
     "outcome_review": _("Outcome sent for review"),
     "outcome_final": _("Outcome final"),
     "panel_closed": _("Panel closed"),
+    "consent_withdrawn": _("Consent for care withdrawn"),
 }
 IMMEDIATE, DIGEST, OFF = "immediate", "digest", "off"
 CHOICES = (

@@ -12,6 +12,8 @@ protected page answers 401, as for a wrong password.
 """
 
 from Acquisition import aq_base
+from Acquisition import aq_inner
+from Acquisition import aq_parent
 from ZPublisher.utils import basic_auth_decode
 
 
@@ -46,3 +48,26 @@ def _list_allowed_roles_and_users(self, user):
     if getattr(aq_base(user), "cpms_second_factor_missing", False):
         return [*user.getRoles(), "Anonymous"]
     return self._old__listAllowedRolesAndUsers(user)
+
+
+# The audit trail (audit/): a refused password, in any channel (the login
+# form, REST @login, Basic credentials), is recorded at once. Only the
+# site's users are watched: the Zope root's administrators are checked by
+# the root's user folder after a site's has answered no.
+
+
+def _authenticate_credentials(self, credentials):
+    result = self._old_authenticateCredentials(credentials)
+    login = credentials.get("login")
+    if result is None and login and credentials.get("password") is not None:
+        pas = aq_parent(aq_inner(self))
+        if not pas._isTop() and not _root_user(self, login):
+            from ern.cpms.audit import record_now
+
+            record_now("login_failed", detail=f"login: {str(login)[:64]}")
+    return result
+
+
+def _root_user(plugin, login):
+    root_users = getattr(plugin.getPhysicalRoot(), "acl_users", None)
+    return root_users is not None and root_users.getUser(login) is not None

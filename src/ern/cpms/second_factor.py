@@ -31,6 +31,8 @@ from Acquisition import aq_base
 from Acquisition import aq_parent
 from BTrees.OOBTree import OOBTree
 from ern.cpms import _
+from ern.cpms.audit import record_change
+from ern.cpms.audit import record_now
 from ern.cpms.interfaces import IBrowserLayer
 from ern.cpms.pseudonym import site_secret
 from persistent.mapping import PersistentMapping
@@ -197,7 +199,9 @@ def _check_not_locked(record):
         )
 
 
-def _failed(record, message):
+def _failed(record, message, userid=None):
+    # Recorded at once: the refused request's transaction may not commit.
+    record_now("second_factor_failed", userid=userid or "")
     record["failures"] += 1
     if record["failures"] >= MAX_FAILURES:
         locks = record.get("locks", 0)
@@ -224,7 +228,7 @@ def confirm_enrolment(userid, code):
         raise SecondFactorRefused(_("Enter the 6 digits your app shows."))
     step = _matching_step(record["pending"], code, after_step=0)
     if step is None:
-        _failed(record, _("This code is not the one your app shows now."))
+        _failed(record, _("This code is not the one your app shows now."), userid)
     if record["secret"]:
         # A new phone: what the old key proved (other browsers, tokens)
         # stops counting.
@@ -251,16 +255,20 @@ def verify(userid, code):
     if _is_code(code):
         step = _matching_step(record["secret"], code, record["last_step"])
         if step is None:
-            _failed(record, _("This code is not valid now. Wait for the next one."))
+            _failed(
+                record, _("This code is not valid now. Wait for the next one."), userid
+            )
         record["last_step"] = step
         _succeeded(record)
+        record_change("second_factor", userid=userid, detail="totp")
         return "totp"
     hashed = _recovery_hash(userid, code)
     if len(code) == 10 and hashed in record["recovery"]:
         record["recovery"] = tuple(h for h in record["recovery"] if h != hashed)
         _succeeded(record)
+        record_change("second_factor", userid=userid, detail="recovery code")
         return "recovery"
-    _failed(record, _("Enter the 6 digits your app shows, or a recovery code."))
+    _failed(record, _("Enter the 6 digits your app shows, or a recovery code."), userid)
 
 
 def enrol_with_secret(userid, secret):

@@ -13,15 +13,27 @@ from plone.app.testing import PloneSandboxLayer
 from plone.testing import zope
 from plone.testing.zope import WSGI_SERVER_FIXTURE
 
+import atexit
 import collective.MockMailHost
 import ern.cpms
 import os
 import plone.restapi
+import shutil
+import tempfile
 
 
 # Compile the .po catalogues when the ZCML registers them, as the instance
 # does (zope.conf sets the same variable): .mo files are not committed.
 os.environ.setdefault("zope_i18n_compile_mo_files", "true")
+
+
+# The audit trail of the test run: a file of its own, never the instance's
+# (tests that read it point CPMS_AUDIT_DB at a file of their own: the
+# `audit` fixture).
+if "CPMS_AUDIT_DB" not in os.environ:
+    _audit_dir = tempfile.mkdtemp(prefix="cpms-audit-")
+    atexit.register(shutil.rmtree, _audit_dir, ignore_errors=True)
+    os.environ["CPMS_AUDIT_DB"] = os.path.join(_audit_dir, "audit.sqlite")
 
 
 # E-mails leave after the transaction commits (ern.cpms.notifications), when

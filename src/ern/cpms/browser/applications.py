@@ -12,6 +12,7 @@ from datetime import datetime
 from datetime import UTC
 from ern.cpms import _
 from ern.cpms import second_factor
+from ern.cpms.audit import record_read
 from ern.cpms.browser.views import state_title
 from ern.cpms.content.panel import PANEL_STATES
 from ern.cpms.meetings import meetings_of
@@ -187,10 +188,12 @@ class CentrePatients(BrowserView):
     def rows(self):
         """The patients of the page: identity from the objects (never the
         catalog), for those who may see it."""
-        rows = []
+        rows, shown = [], []
         for brain in self.batch():
             patient = brain.getObject()
             identity = api.user.has_permission(VIEW_IDENTITY, obj=patient)
+            if identity:
+                shown.append(patient)
             rows.append(
                 {
                     "url": brain.getURL(),
@@ -204,6 +207,8 @@ class CentrePatients(BrowserView):
                     "active_panels": brain.active_panels or 0,
                 }
             )
+        # Before the names are shown: every patient named on the page.
+        record_read("list", shown)
         return rows
 
     def total(self):

@@ -3,9 +3,12 @@ invitation, commenting, closing, and the outcome PDF."""
 
 from collective.easyform.api import get_schema
 from ern.cpms import _
+from ern.cpms import consents
 from ern.cpms import invitations
+from ern.cpms.audit import record_read
 from ern.cpms.browser.forms import refuse
 from ern.cpms.content.datarequest import ATTACHMENT_KINDS
+from ern.cpms.content.panel import PANEL_AT_WORK
 from ern.cpms.content.panel import PANEL_TYPES
 from ern.cpms.data_requests import answer_request
 from ern.cpms.outcome_pdf import render
@@ -63,6 +66,17 @@ class PanelView(DefaultView):
 
     def panel_type(self):
         return dict(PANEL_TYPES).get(self.context.panel_type, "")
+
+    def consent_withdrawn(self):
+        """Told to those who read the clinical data, while the panel is
+        at work (consents.py)."""
+        return (
+            api.content.get_state(self.context) in PANEL_AT_WORK
+            and api.user.has_permission(
+                "ern.cpms: View clinical data", obj=self.context
+            )
+            and consents.withdrawn(self.context)
+        )
 
     def sex(self):
         return dict(SEXES).get(self.context.patient_sex, "")
@@ -442,6 +456,7 @@ class OutcomePDF(BrowserView):
             self.request.response.redirect(self.context.absolute_url())
             return ""
         data = render(self.context)
+        record_read("download", [self.context], detail="pdf")
         response = self.request.response
         response.setHeader("Content-Type", "application/pdf")
         response.setHeader("Content-Disposition", 'attachment; filename="outcome.pdf"')

@@ -1,5 +1,6 @@
 """The enrolment and patient edit forms: refusals shown in the form."""
 
+from ern.cpms.audit import record_read
 from ern.cpms.browser.forms import RefusalsInForm
 from ern.cpms.browser.forms import refuse
 from ern.cpms.content.patient import IPatient
@@ -37,6 +38,14 @@ class PatientAddView(DefaultAddView):
 class PatientEditForm(DefaultEditForm):
     """The same rules when a record is corrected: the values the form does
     not show (or the user may not edit) are taken from the record."""
+
+    def render(self):
+        # The form shows the identity it may edit: a read.
+        if "family_name" in self.fields or any(
+            "family_name" in group.fields for group in self.groups
+        ):
+            record_read("view", [self.context], detail="edit form")
+        return super().render()
 
     def applyChanges(self, data):
         values = {name: getattr(self.context, name, None) for name in IPATIENT_FIELDS}

@@ -1,6 +1,8 @@
 """Pages of the ERN and centre directories."""
 
 from ern.cpms import _
+from ern.cpms import consents
+from ern.cpms.audit import record_read
 from ern.cpms.content.panel import PANEL_STATES
 from ern.cpms.enrolment import matches_elsewhere
 from ern.cpms.vocabularies.countries import country_name
@@ -62,6 +64,11 @@ class CentreView(BrowserView):
 class PatientView(BrowserView):
     """A patient: identity (for the own centre), consents, panels."""
 
+    def __call__(self):
+        if self.can_view_identity():
+            record_read("view", [self.context])
+        return self.index()
+
     def can_view_identity(self):
         return api.user.has_permission(VIEW_IDENTITY_PERMISSION, obj=self.context)
 
@@ -94,6 +101,21 @@ class PatientView(BrowserView):
                     self.context.consent_research,
                 ),
             )
+        ]
+
+    def consent_history(self):
+        """The consent changes, newest first, as the page shows them."""
+        titles = {consent: title for consent, _field, title in consents.CONSENTS}
+        return [
+            {
+                "when": item["when"][:16].replace("T", " "),
+                "who": item["userid"],
+                "consent": titles.get(item["consent"], item["consent"]),
+                "given": _("given") if item["given"] else _("not given"),
+                "signed": item["signed"] or "",
+                "how": consents.HOW.get(item["how"], item["how"]),
+            }
+            for item in reversed(consents.history(self.context))
         ]
 
     def can_open_panel(self):

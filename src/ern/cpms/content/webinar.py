@@ -119,7 +119,6 @@ class IWebinar(IScheduled):
 class Webinar(Item, Scheduled):
     """A webinar of an ERN (cpms_publication_workflow)."""
 
-    speakers = ()
     recording = None
     captions = None
     recording_link = None

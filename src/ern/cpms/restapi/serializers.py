@@ -1,5 +1,6 @@
 """plone.restapi representations of ern.cpms content."""
 
+from ern.cpms.audit import record_read
 from ern.cpms.content.panel import IPanel
 from ern.cpms.content.patient import IPatient
 from ern.cpms.interfaces import IBrowserLayer
@@ -36,4 +37,6 @@ class PatientSerializer(SerializeFolderToJson):
     def __call__(self, *args, **kwargs):
         result = super().__call__(*args, **kwargs)
         result["title"] = result["pseudonym"] = self.context.Title()
+        if "family_name" in result:  # only for those who may read it
+            record_read("view", [self.context])
         return result

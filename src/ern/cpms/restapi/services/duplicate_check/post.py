@@ -11,6 +11,7 @@ centres are named on the patient's page once the patient is enrolled.
 from datetime import date
 from ern.cpms import _
 from ern.cpms import pseudonym
+from ern.cpms.audit import record_read
 from ern.cpms.enrolment import enrolments_of
 from ern.cpms.restapi.services import bad_request
 from ern.cpms.restapi.services import json_body_of
@@ -58,8 +59,10 @@ class DuplicateCheck(Service):
         centre_path = "/".join(self.context.getPhysicalPath()) + "/"
         for brain in enrolments_of(identity_hash):
             if brain.getPath().startswith(centre_path):
+                record_read("identify", [brain._unrestrictedGetObject()])
                 return {
                     "enrolled_here": True,
                     "patient": {"@id": brain.getURL(), "pseudonym": brain.Title},
                 }
+        record_read("identify", [self.context], detail="no match")
         return {"enrolled_here": False, "patient": None}

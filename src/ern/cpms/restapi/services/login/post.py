@@ -10,6 +10,7 @@ token at all.
 
 from ern.cpms import _
 from ern.cpms import second_factor
+from ern.cpms.audit import record_change
 from ern.cpms.restapi.services import json_body_of
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
@@ -48,6 +49,7 @@ class Login(PloneLogin):
             return result
         plugin = second_factor._jwt_plugin()
         userid = plugin._decode_token(token)["sub"]
+        record_change("login", userid=userid, detail="REST")
         if otp is None:
             return {**result, "second_factor": False}
         try:
@@ -100,4 +102,5 @@ class Logout(PloneLogout):
                     "message": api.portal.translate(_("You are not logged in.")),
                 }
             }
+        record_change("logout", detail="REST")
         return super().reply()

@@ -1,6 +1,7 @@
 """``GET @outcome-pdf`` on a panel: the final outcome document, printed."""
 
 from ern.cpms import _
+from ern.cpms.audit import record_read
 from ern.cpms.outcome_pdf import render
 from ern.cpms.panel_content import outcome_of
 from ern.cpms.restapi.services import bad_request
@@ -26,11 +27,13 @@ class OutcomePDF(Service):
                     _("The PDF is available once the outcome is final."),
                 )
             )
+        data = render(outcome)
+        record_read("download", [outcome], detail="pdf")
         response = self.request.response
         response.setHeader("Content-Type", "application/pdf")
         response.setHeader("Content-Disposition", 'attachment; filename="outcome.pdf"')
         response.setHeader("Cache-Control", "private, no-store")
-        return render(outcome)
+        return data
 
     def _json(self, body):
         self.request.response.setHeader("Content-Type", "application/json")

@@ -7,6 +7,7 @@ in no URL. Identity comes with each patient only for those who may see it.
 """
 
 from ern.cpms import _
+from ern.cpms.audit import record_read
 from ern.cpms.browser.applications import CONSENT_STATES
 from ern.cpms.browser.applications import PANEL_FILTERS
 from ern.cpms.browser.applications import patients_of
@@ -87,6 +88,7 @@ class Patients(Service):
             "active_panels": brain.active_panels or 0,
         }
         if api.user.has_permission("ern.cpms: View patient identity", obj=patient):
+            record_read("list", [patient])
             item.update(
                 given_names=patient.given_names,
                 family_name=patient.family_name,

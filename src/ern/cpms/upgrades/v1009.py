@@ -1,0 +1,10 @@
+"""1008 → 1009: the audit trail (its role and permission, the consent
+history, the action that opens it)."""
+
+from ern.cpms.upgrades import reimport
+
+
+def add_audit(context):
+    """The DataProtectionOfficer role and the permission to read the audit
+    trail; the site action to the audit log."""
+    reimport("rolemap", "actions")
