@@ -45,6 +45,10 @@ digests: install ## Send the daily notification digests (run from cron)
 expire-guests: install ## End the guest accesses whose 90 days are over (run daily from cron)
 	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) $(BIN)/python scripts/expire_guests.py
 
+.PHONY: retention
+retention: install ## List what the retention period has ended; ERASE=1 erases it (cron), PACK=1 packs after
+	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) ERASE=$(ERASE) PACK=$(PACK) $(BIN)/python scripts/retention.py
+
 .PHONY: audit-verify
 audit-verify: install ## Verify the audit trail's hash chain (exit 1 and the first broken link if not)
 	@CPMS_VAR=$(VAR) $(BIN)/python scripts/audit_verify.py

@@ -420,3 +420,20 @@ def test_a_site_administrator_decides_too(functional_portal, site, logins):
     assert api.content.get_state(the_request(functional_portal, "anna.visser")) == (
         "rejected"
     )
+
+
+def test_a_decision_is_audited(functional_portal, site, logins, audit):
+    """The request, the decision and the membership it grants."""
+    ask_for_necker(site, "mateo.garcia")
+    request = the_request(functional_portal, "mateo.garcia")
+    coordinator = session(logins.authorization("coordinator.eye"))
+    done = coordinator.post(f"{request.absolute_url()}/@workflow/approve", timeout=30)
+    assert done.status_code == 200, done.text
+    rows = audit.entries(newest_first=False)[0]
+    actions = [(r["action"], r["userid"], r["detail"]) for r in rows]
+    assert ("create", "mateo.garcia", "AccessRequest") in actions
+    assert ("transition", "coordinator.eye", "approve: pending → approved") in actions
+    assert any(
+        action == "group_add" and "mateo.garcia" in detail
+        for action, _userid, detail in actions
+    )

@@ -540,3 +540,37 @@ def test_the_command_verifies_the_chain(audit, tmp_path):
     )
     assert broken.returncode == 1
     assert "BROKEN at entry 2 (altered)" in broken.stdout
+
+
+def test_the_consent_form_download_is_recorded(functional_portal, http, audit):
+    from patients import rest_payload
+
+    form = b"%PDF-1.4 signed consent form"
+    body = rest_payload(
+        given_names="Ines",
+        family_name="Jacobs",
+        consent_care_form_kept_by_centre=False,
+        consent_care_form={
+            "data": base64.b64encode(form).decode(),
+            "encoding": "base64",
+            "filename": "consent.pdf",
+            "content-type": "application/pdf",
+        },
+    )
+    dekker = http("dr.dekker")
+    created = dekker.post("/centres/erasmus-mc", json=body)
+    assert created.status_code == 201, created.text
+    url = created.json()["@id"]
+    downloaded = dekker.get(f"{url}/@@download/consent_care_form")
+    assert downloaded.content == form
+    (entry,) = _entries(audit, action="download")
+    assert (entry["userid"], entry["detail"]) == ("dr.dekker", "consent_care_form")
+    assert entry["pseudonym"] == created.json()["pseudonym"]
+    # Another centre downloads nothing, and nothing is recorded.
+    assert http("dr.martin").get(f"{url}/@@download/consent_care_form").status_code in (
+        401,
+        403,
+        404,
+    )
+    assert len(_entries(audit, action="download")) == 1
+    _no_names(audit)

@@ -172,7 +172,26 @@ def test_second_start_reuses_data(served):
     assert "shown once" not in output
 
 
-@pytest.mark.parametrize("script", ["send_digests.py", "expire_guests.py"])
+def test_the_retention_job_runs_on_the_site(served):
+    """`make retention` (a dry run) on the database `make start` made, once
+    the site is stopped (FileStorage: one process at a time)."""
+    var, _port, process = served
+    stop(process)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT.parent / "retention.py")],
+        env={**os.environ, "CPMS_VAR": str(var), "CPMS_SITE": "cpms"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0 item(s) due (a dry run: ERASE=1 erases)" in result.stdout
+    assert "retention period 15 years" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "script", ["send_digests.py", "expire_guests.py", "retention.py"]
+)
 def test_daily_jobs_say_when_there_is_no_site(tmp_path, script):
     """`make digests` and `make expire-guests` before any `make start`."""
     result = subprocess.run(

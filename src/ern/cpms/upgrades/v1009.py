@@ -6,5 +6,5 @@ from ern.cpms.upgrades import reimport
 
 def add_audit(context):
     """The DataProtectionOfficer role and the permission to read the audit
-    trail; the site action to the audit log."""
-    reimport("rolemap", "actions")
+    trail; the site action to the audit log; the retention period."""
+    reimport("rolemap", "actions", "plone.app.registry")
