@@ -189,6 +189,79 @@ def test_the_retention_job_runs_on_the_site(served):
     assert "retention period 15 years" in result.stdout
 
 
+BACKDATE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from site_job import run
+
+
+def job():
+    from DateTime import DateTime
+    from plone import api
+    from plone.namedfile.file import NamedBlobFile
+
+    catalog = api.portal.get_tool("portal_catalog")
+    (brain,) = catalog.unrestrictedSearchResults(
+        portal_type="Panel", review_state="archived"
+    )
+    panel = brain._unrestrictedGetObject()
+    history = panel.workflow_history["cpms_panel_workflow"]
+    last = dict(history[-1], time=DateTime() - 365 * 20)
+    panel.workflow_history["cpms_panel_workflow"] = (*history[:-1], last)
+    patient = panel.__parent__
+    patient.consent_care_form = NamedBlobFile(
+        b"%PDF-1.4 MARKER-ERASED-BLOB", filename="consent.pdf"
+    )
+    return patient.family_name, patient.pseudonym
+
+
+print("|".join(run(job)))
+"""
+
+
+def test_erasure_survives_packing(served, tmp_path):
+    """`make retention ERASE=1 PACK=1` on make start's FileStorage: the
+    erased patient's name and file are nowhere in the storage's files."""
+    var, _port, process = served
+    stop(process)
+    backdate = tmp_path / "backdate.py"
+    backdate.write_text(BACKDATE)
+    env = {**os.environ, "CPMS_VAR": str(var), "CPMS_SITE": "cpms"}
+    prepared = subprocess.run(
+        [sys.executable, str(backdate), str(SCRIPT.parent)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert prepared.returncode == 0, prepared.stderr
+    family_name, pseudonym = prepared.stdout.strip().splitlines()[-1].split("|")
+
+    def stored():
+        files = [var / "filestorage" / "Data.fs"]
+        files += [p for p in (var / "blobstorage").rglob("*") if p.is_file()]
+        return b"".join(p.read_bytes() for p in files)
+
+    before = stored()
+    assert family_name.encode() in before
+    assert b"MARKER-ERASED-BLOB" in before
+    erased = subprocess.run(
+        [sys.executable, str(SCRIPT.parent / "retention.py")],
+        env={**env, "ERASE": "1", "PACK": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert erased.returncode == 0, erased.stderr
+    assert f"erased: patient {pseudonym}" in erased.stdout
+    assert "Database packed." in erased.stdout
+    after = stored()
+    assert family_name.encode() not in after
+    assert family_name.lower().encode() not in after
+    assert b"MARKER-ERASED-BLOB" not in after
+    assert not (var / "filestorage" / "Data.fs.old").exists()
+
+
 @pytest.mark.parametrize(
     "script", ["send_digests.py", "expire_guests.py", "retention.py"]
 )
