@@ -574,3 +574,42 @@ def test_the_consent_form_download_is_recorded(functional_portal, http, audit):
     )
     assert len(_entries(audit, action="download")) == 1
     _no_names(audit)
+
+
+def test_a_read_is_recorded_even_when_the_request_then_fails(
+    functional_portal, http, audit, monkeypatch
+):
+    from ern.cpms.restapi import serializers
+
+    patient = _open_panel(functional_portal).__parent__
+    path = patient.absolute_url()[len(functional_portal.absolute_url()) :]
+    serialize = serializers.PatientSerializer.__call__
+
+    def failing(self, *args, **kwargs):
+        serialize(self, *args, **kwargs)
+        raise ValueError("fails after the read, as a broken add-on would")
+
+    monkeypatch.setattr(serializers.PatientSerializer, "__call__", failing)
+    assert http("dr.dekker").get(path).status_code == 500
+    (read,) = _entries(audit, action="view")
+    assert (read["userid"], read["pseudonym"]) == ("dr.dekker", patient.pseudonym)
+
+
+def test_nothing_identifying_is_shown_unrecorded(
+    functional_portal, http, audit, monkeypatch
+):
+    """When the trail cannot be written, the read fails: no identity."""
+    from ern.cpms.audit.store import SQLiteStore
+
+    def broken(self, entries):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(SQLiteStore, "append", broken)
+    patient = _open_panel(functional_portal).__parent__
+    path = patient.absolute_url()[len(functional_portal.absolute_url()) :]
+    dekker = http("dr.dekker")
+    for headers in ({}, {"Accept": "text/html"}):
+        response = dekker.get(path, headers=headers)
+        assert response.status_code == 500
+        assert "de Vries" not in response.text
+        assert "Daan" not in response.text
