@@ -162,7 +162,7 @@ def test_the_authorization_request_uses_pkce_and_asks_for_a_second_factor(
     assert value.count(".") == 1
 
 
-def test_a_login_creates_the_user_from_the_subject(functional_portal, provider):
+def test_a_login_creates_the_user_from_the_subject(functional_portal, provider, audit):
     site = site_url(functional_portal)
     session, landed = log_in(site, otp=PROVIDER_CODE, came_from=f"{site}/erns")
     assert landed.status_code == 200
@@ -175,6 +175,9 @@ def test_a_login_creates_the_user_from_the_subject(functional_portal, provider):
     # Not the e-mail: the subject, which the provider never reassigns.
     assert api.user.get(userid="anna.visser@example.org") is None
     assert "userrole-authenticated" in session.get(site, timeout=30).text
+    # The login is in the audit trail.
+    logins = [e["userid"] for e in audit.entries(action="login")[0]]
+    assert logins == [ANNA]
 
 
 def test_patient_data_opens_only_to_a_two_factor_login(functional_portal, provider):

@@ -563,3 +563,18 @@ def test_an_administrator_resets_a_second_factor(functional_portal, site, logins
         timeout=30,
     )
     assert unknown.status_code == 400
+
+
+def test_form_logins_codes_and_logouts_are_audited(
+    functional_portal, site, logins, audit
+):
+    logins.key("dr.dekker")  # enrolled
+    session, page = log_in(site, "dr.dekker")
+    send_code(session, site, "000000", page)
+    session.get(f"{site}/logout", timeout=30)
+    log_in(site, "dr.dekker", password="wrong")
+    actions = [(e["action"], e["userid"]) for e in audit.entries(newest_first=False)[0]]
+    assert ("login", "dr.dekker") in actions
+    assert ("second_factor_failed", "dr.dekker") in actions
+    assert ("logout", "dr.dekker") in actions
+    assert ("login_failed", "Anonymous User") in actions

@@ -160,9 +160,11 @@ def record_now(action, obj=None, detail="", userid=None):
 _QUEUE = object()  # the key of a transaction's queue of entries
 
 
-def record_change(action, obj=None, detail="", userid=None):
+def record_change(action, obj=None, detail="", userid=None, once=False):
     """Queue an entry for the current transaction; it is written if and
-    when the transaction commits."""
+    when the transaction commits. With `once`, an entry the transaction
+    already holds (same action, user, object, detail) is not queued again
+    (pas.plugins.oidc announces a first login twice)."""
     txn = transaction.get()
     try:
         queue = txn.data(_QUEUE)
@@ -170,7 +172,13 @@ def record_change(action, obj=None, detail="", userid=None):
         queue = []
         txn.set_data(_QUEUE, queue)
         txn.addAfterCommitHook(_flush, args=(queue,))
-    queue.append(entry(action, obj, detail, userid=userid))
+    item = entry(action, obj, detail, userid=userid)
+    if once and any(
+        all(queued[key] == item[key] for key in ("action", "userid", "uid", "detail"))
+        for queued in queue
+    ):
+        return
+    queue.append(item)
 
 
 def _flush(committed, queue):

@@ -63,7 +63,7 @@ def removed_from_group(event):
 
 
 def logged_in(event):
-    record_change("login", userid=event.principal.getId())
+    record_change("login", userid=event.principal.getId(), once=True)
 
 
 def logged_out(event):
