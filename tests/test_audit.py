@@ -613,3 +613,36 @@ def test_nothing_identifying_is_shown_unrecorded(
         assert response.status_code == 500
         assert "de Vries" not in response.text
         assert "Daan" not in response.text
+
+
+def test_the_trail_through_the_rest_api(functional_portal, http, audit, officer):
+    patient = _open_panel(functional_portal).__parent__
+    path = patient.absolute_url()[len(functional_portal.absolute_url()) :]
+    http("dr.dekker").get(path)
+    trail = http(officer).get("/@audit-log", params={"action": "view", "verify": "1"})
+    assert trail.status_code == 200, trail.text
+    body = trail.json()
+    assert body["items_total"] == 1
+    (item,) = body["items"]
+    assert (item["userid"], item["pseudonym"]) == ("dr.dekker", patient.pseudonym)
+    assert body["verification"]["broken"] is None
+    bad = http(officer).get("/@audit-log", params={"since": "yesterday"})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "since"
+    centre = http("dr.dekker").get("/centres/erasmus-mc/@access-log").json()
+    assert {i["centre"] for i in centre["items"]} == {"erasmus-mc"}
+    assert (
+        "verification"
+        not in http("dr.dekker")
+        .get("/centres/erasmus-mc/@access-log", params={"verify": "1"})
+        .json()
+    )
+    own = http("dr.dekker").get(f"{path}/@access-log").json()
+    assert {i["pseudonym"] for i in own["items"]} == {patient.pseudonym}
+    for userid, url in (
+        ("dr.dekker", "/@audit-log"),
+        ("dr.martin", "/centres/erasmus-mc/@access-log"),
+        ("dr.martin", f"{path}/@access-log"),
+        ("coordinator.eye", "/@audit-log"),
+    ):
+        assert http(userid).get(url).status_code in (401, 403), (userid, url)

@@ -192,6 +192,8 @@ class SQLiteStore:
         with self._connection() as connection:
             total = connection.execute(count, arguments).fetchone()[0]
             rows = [dict(row) for row in connection.execute(query, arguments + page)]
+        for row in rows:
+            del row["once"]  # the store's own bookkeeping
         return rows, total
 
     def verify(self):
