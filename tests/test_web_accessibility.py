@@ -40,6 +40,7 @@ PAGES = (
     ("guest.visser", "/access-requests/++add++AccessRequest", "access-request-form"),
     ("coordinator.eye", "/access-requests/request-ern-eye", "access-request"),
     ("coordinator.eye", "/access-requests", "access-requests"),
+    ("dr.dekker", "/centres/erasmus-mc/@@access-log", "access-log"),
 )
 
 
