@@ -152,3 +152,12 @@ def test_demo_patients_not_enrolled_twice_on_a_second_run(portal):
         demo.create_demo_network()
     assert len(api.content.find(portal_type="Patient", unrestricted=True)) == before
     assert len(api.content.find(portal_type="Panel", unrestricted=True)) == 6
+
+
+def test_the_privacy_officer_reads_the_whole_trail(portal):
+    assert api.user.has_permission(
+        "ern.cpms: View audit log", username="privacy.officer", obj=portal
+    )
+    assert not api.user.has_permission(
+        "ern.cpms: View audit log", username="dr.dekker", obj=portal
+    )

@@ -41,6 +41,7 @@ PAGES = (
     ("coordinator.eye", "/access-requests/request-ern-eye", "access-request"),
     ("coordinator.eye", "/access-requests", "access-requests"),
     ("dr.dekker", "/centres/erasmus-mc/@@access-log", "access-log"),
+    ("privacy.officer", "/@@audit-log", "audit-log"),
 )
 
 

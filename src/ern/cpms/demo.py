@@ -52,6 +52,8 @@ class DemoAccount(typing.NamedTuple):
     memberships: tuple
     # The member field "Areas of expertise", searched when inviting.
     expertise: str = ""
+    # Global roles (the data protection officer's).
+    roles: tuple = ()
 
 
 ERNS = (
@@ -156,6 +158,13 @@ ACCOUNTS = (
         "Ophthalmologist outside the networks, asking ERN-EYE for guest access",
         (),
     ),
+    DemoAccount(
+        "privacy.officer",
+        "Nadia Haddad",
+        "Data protection officer: reads the audit trail",
+        (),
+        roles=("DataProtectionOfficer",),
+    ),
 )
 
 # guest.visser's request, waiting for coordinator.eye.
@@ -258,6 +267,9 @@ def _ensure_accounts(portal):
         for path, suffix in account.memberships:
             groupname = group_id(portal.unrestrictedTraverse(path), suffix)
             api.group.add_user(groupname=groupname, username=account.userid)
+        roles = portal.acl_users.portal_role_manager
+        for role in account.roles:
+            roles.assignRoleToPrincipal(role, account.userid)
         ensure_second_factor(account.userid)
 
 
