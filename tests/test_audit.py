@@ -400,7 +400,7 @@ def test_logins_second_factors_and_groups(functional_portal, http, audit, logins
     api.group.remove_user(groupname=group, username="dr.martin")
     transaction.commit()
     actions = [(e["action"], e["userid"], e["detail"]) for e in _entries(audit)]
-    assert ("login_failed", "Anonymous User", "login: dr.dekker") in actions
+    assert ("login_failed", "dr.dekker", "") in actions
     assert ("second_factor_failed", "dr.dekker", "") in actions
     assert ("login", "dr.dekker", "REST") in actions
     assert ("second_factor", "dr.dekker", "totp") in actions
@@ -646,3 +646,21 @@ def test_the_trail_through_the_rest_api(functional_portal, http, audit, officer)
         ("coordinator.eye", "/@audit-log"),
     ):
         assert http(userid).get(url).status_code in (401, 403), (userid, url)
+
+
+def test_the_csv_runs_no_formula(functional_portal, http, audit, officer):
+    """A login typed at the login form lands in the trail as it was typed."""
+    import requests
+
+    typed = '=HYPERLINK("https://evil.example","x")'
+    requests.post(
+        f"{functional_portal.absolute_url()}/@login",
+        json={"login": typed, "password": "x"},
+        headers={"Accept": "application/json"},
+    )
+    exported = _page(http, officer, "/@@audit-log", action="login_failed", format="csv")
+    import csv
+    import io
+
+    (_header, row) = list(csv.reader(io.StringIO(exported.text)))
+    assert row[2] == "'" + typed  # the userid column, defused

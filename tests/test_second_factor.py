@@ -577,4 +577,4 @@ def test_form_logins_codes_and_logouts_are_audited(
     assert ("login", "dr.dekker") in actions
     assert ("second_factor_failed", "dr.dekker") in actions
     assert ("logout", "dr.dekker") in actions
-    assert ("login_failed", "Anonymous User") in actions
+    assert ("login_failed", "dr.dekker") in actions

@@ -64,7 +64,9 @@ def _authenticate_credentials(self, credentials):
         if not pas._isTop() and not _root_user(self, login):
             from ern.cpms.audit import record_now
 
-            record_now("login_failed", detail=f"login: {str(login)[:64]}")
+            # The login tried stands as the user: filtering by user shows
+            # the attempts on an account.
+            record_now("login_failed", userid=str(login)[:64])
     return result
 
 

@@ -148,7 +148,9 @@ class AuditLog(BrowserView):
         writer = csv.writer(out)
         writer.writerow([*FIELDS, "hash"])
         for row in rows:
-            writer.writerow([row[name] for name in FIELDS] + [row["hash"]])
+            writer.writerow(
+                [_cell(row[name]) for name in FIELDS] + [_cell(row["hash"])]
+            )
         response = self.request.response
         response.setHeader("Content-Type", "text/csv; charset=utf-8")
         response.setHeader(
@@ -156,6 +158,13 @@ class AuditLog(BrowserView):
         )
         response.setHeader("Cache-Control", "private, no-store")
         return out.getvalue()
+
+
+def _cell(value):
+    """A CSV cell a spreadsheet will not run as a formula (a login name
+    typed at the login form lands in an entry)."""
+    text = str(value)
+    return f"'{text}" if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 class CentreAccessLog(AuditLog):
