@@ -664,3 +664,18 @@ def test_the_csv_runs_no_formula(functional_portal, http, audit, officer):
 
     (_header, row) = list(csv.reader(io.StringIO(exported.text)))
     assert row[2] == "'" + typed  # the userid column, defused
+
+
+def test_no_image_scales_bypass_the_recorded_downloads(functional_portal, http, audit):
+    patient = _open_panel(functional_portal).__parent__
+    dekker = http("dr.dekker")
+    for field in ("consent_care_form", "file"):
+        response = dekker.get(f"{patient.absolute_url()}/@@images/{field}")
+        assert response.status_code == 404
+    assert _entries(audit, action="download") == []
+
+
+def test_a_repeated_filter_says_why(http, audit, officer):
+    page = _page(http, officer, "/@@audit-log?action=view&action=list")
+    assert page.status_code == 200
+    assert "Choose an action from the list." in page.text

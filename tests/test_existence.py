@@ -5,6 +5,7 @@ the patient's centre, who may know, gets a 404."""
 
 from ern.cpms.demo import DEMO_PASSWORD
 from plone import api
+from urllib.parse import unquote
 
 import pytest
 import requests
@@ -34,25 +35,24 @@ def paths(functional_portal):
     }
 
 
-def _get(portal, logins, path, userid, rest):
+def _get(portal, logins, path, userid, rest, method="GET"):
     headers = {"Accept": "application/json"} if rest else {}
     if userid:
         headers.update(logins.authorization(userid, DEMO_PASSWORD))
-    response = requests.get(
-        f"{portal.absolute_url()}/{path}", headers=headers, allow_redirects=False
+    response = requests.request(
+        method,
+        f"{portal.absolute_url()}/{path}",
+        headers=headers,
+        allow_redirects=False,
     )
     return response
 
 
 def _shape(response, path):
     """What the caller learns: the status, where it is sent, the body —
-    with the asked-for address taken out."""
+    with the asked-for address (which the caller knows) taken out."""
     text = response.text.replace(path, "<path>")
-    location = (
-        response.headers.get("Location", "")
-        .replace(path.replace("/", "%2F"), "<path>")
-        .replace(path, "<path>")
-    )
+    location = unquote(response.headers.get("Location", "")).replace(path, "<path>")
     return response.status_code, location, text
 
 
@@ -83,6 +83,40 @@ def test_unknown_names_answer_like_existing_ones(
     second = _get(functional_portal, logins, paths[unknown], userid, rest)
     assert first.status_code in (302, 401)
     assert _shape(first, paths[known]) == _shape(second, paths[unknown])
+
+
+# What may follow a name: a view, a REST service, a private name, an add
+# form, nothing.
+SUFFIXES = ["/@@edit", "/@@nope", "/@nope", "/@workflow/open", "/_x", "/++add++Panel"]
+
+
+@CHANNELS
+@pytest.mark.parametrize("userid", [None, "dr.martin"])
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_what_follows_the_name_tells_nothing(
+    functional_portal, logins, paths, userid, rest, suffix
+):
+    for known, unknown in (("patient", "missing patient"), ("panel", "missing panel")):
+        if userid == "dr.martin" and known == "panel":
+            continue  # he is invited to this panel: it opens to him
+        first_path = paths[known] + suffix
+        second_path = paths[unknown] + suffix
+        first = _get(functional_portal, logins, first_path, userid, rest)
+        second = _get(functional_portal, logins, second_path, userid, rest)
+        assert first.status_code in (302, 401), (first_path, first.status_code)
+        assert _shape(first, first_path) == _shape(second, second_path)
+
+
+@pytest.mark.parametrize("method", ["HEAD", "OPTIONS", "PROPFIND", "DELETE"])
+def test_other_methods_tell_nothing(functional_portal, logins, paths, method):
+    """WebDAV answers a missing name with a null resource, not a KeyError."""
+    for userid in (None, "dr.martin"):
+        first = _get(functional_portal, logins, paths["patient"], userid, False, method)
+        second = _get(
+            functional_portal, logins, paths["missing patient"], userid, False, method
+        )
+        assert first.status_code == second.status_code, (method, userid)
+        assert first.status_code in (302, 401, 403, 405), (method, userid)
 
 
 @CHANNELS

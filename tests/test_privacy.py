@@ -303,3 +303,32 @@ class TestInvitedExpertSeesTheSummaryOnly:
     ):
         response = self.get(functional_portal, case, "expert.rossi", api_call)
         assert clinical_marker in response.text
+
+
+@pytest.mark.parametrize("method", ["manage_FTPget", "manage_DAVget"])
+def test_no_raw_dump_of_clinical_content(functional_portal, request_factory, method):
+    """plone.dexterity's WebDAV/FTP dump writes every field, guarded by View
+    only: a pending invitee would read the clinical fields, the centre the
+    identity unaudited. Nobody reads it through the web (content/security.py)."""
+    from ern.cpms.demo import DEMO_PASSWORD
+
+    import transaction
+
+    transaction.commit()
+    (brain,) = functional_portal.portal_catalog.unrestrictedSearchResults(
+        portal_type="Panel", review_state="open"
+    )
+    panel = brain._unrestrictedGetObject()
+    for userid, obj in (("dr.martin", panel), ("dr.dekker", panel.__parent__)):
+        session = request_factory(basic_auth=(userid, DEMO_PASSWORD), api=False)
+        response = session.get(
+            f"{obj.absolute_url()}/{method}",
+            headers={"Accept": "text/html"},
+            allow_redirects=False,
+        )
+        assert response.status_code in (302, 401, 403, 404), (
+            userid,
+            response.text[:300],
+        )
+        for secret in ("de Vries", "Bilateral macular atrophy", "2008-09-03"):
+            assert secret not in response.text

@@ -72,3 +72,25 @@ def test_nobody_else_exports(functional_portal, session, audit, userid):
         assert response.status_code in (302, 401, 403)
         assert b"PK" not in response.content[:2]
     assert audit.entries(action="export")[1] == 0
+
+
+def test_another_centres_trail_stays_out(functional_portal, session, audit):
+    """Two centres that enrolled one person share the pseudonym, not their
+    audit trails."""
+    patient = _closed_panel(functional_portal).__parent__
+    audit.append(
+        [
+            {
+                "action": "view",
+                "userid": "dr.dekker",
+                "pseudonym": patient.pseudonym,
+                "centre": "erasmus-mc",
+                "client": "10.9.8.7",
+            }
+        ]
+    )
+    response = session("dr.weber").get(f"{patient.absolute_url()}/@@subject-access")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    trail = json.loads(archive.read("audit.json"))
+    assert "10.9.8.7" not in json.dumps(trail)
+    assert {e["centre"] for e in trail} <= {"charite"}

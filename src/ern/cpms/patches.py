@@ -62,11 +62,16 @@ def _authenticate_credentials(self, credentials):
     if result is None and login and credentials.get("password") is not None:
         pas = aq_parent(aq_inner(self))
         if not pas._isTop() and not _root_user(self, login):
+            from ern.cpms.audit import logger
             from ern.cpms.audit import record_now
 
             # The login tried stands as the user: filtering by user shows
-            # the attempts on an account.
-            record_now("login_failed", userid=str(login)[:64])
+            # the attempts on an account. A trail that cannot be written
+            # must not turn a refused login into a 500.
+            try:
+                record_now("login_failed", userid=str(login)[:64])
+            except Exception:
+                logger.exception("A refused login could not be recorded")
     return result
 
 

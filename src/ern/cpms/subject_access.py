@@ -67,6 +67,12 @@ def _plain(value):
     return value
 
 
+def _safe(filename, default):
+    """A file name as a ZIP entry's last part: no directories, no '..'."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip(". ")
+    return name or default
+
+
 def _json(data):
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
@@ -118,7 +124,7 @@ def export(patient, request):
         )
         if patient.consent_care_form is not None:
             form = patient.consent_care_form
-            archive.writestr(f"consent/{form.filename or 'consent'}", form.data)
+            archive.writestr(f"consent/{_safe(form.filename, 'consent')}", form.data)
         for panel in patient.objectValues():
             if panel.portal_type != "Panel":
                 continue
@@ -145,17 +151,21 @@ def export(patient, request):
                     ),
                 )
                 if item.portal_type == "Attachment" and item.file is not None:
+                    name = _safe(item.file.filename, "file")
                     archive.writestr(
-                        f"{base}/files/{item.getId()}-{item.file.filename}",
-                        item.file.data,
+                        f"{base}/files/{item.getId()}-{name}", item.file.data
                     )
                 if (
                     item.portal_type == "OutcomeDocument"
                     and api.content.get_state(item) == "final"
                 ):
                     archive.writestr(f"{base}/outcome.pdf", render(item))
+        # This centre's entries: another centre that enrolled the same
+        # person shares the pseudonym, not its trail.
         entries, _total = store().entries(
-            pseudonym=patient.pseudonym, newest_first=False
+            pseudonym=patient.pseudonym,
+            centre=patient.__parent__.getId(),
+            newest_first=False,
         )
         archive.writestr("audit.json", _json(entries))
     record_read("export", [patient], detail="subject access")

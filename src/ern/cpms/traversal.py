@@ -3,89 +3,105 @@
 A patient's address holds its pseudonym. Plone answers an existing object
 the user may not see with 401 (after traversal, when it knows the user) and
 a missing one with 404 (during traversal): so anyone could learn which
-pseudonyms, and which panels of a patient, exist. Here an unknown name
-under a centre or a patient becomes a stand-in that Zope's own check
-protects exactly like the objects that could be there: whoever may not
-see them gets the 401 an existing one gets; whoever may see them (the
-patient's centre) gets a 404.
+pseudonyms — and which panels of a patient — exist, also through what
+follows the name (``/<pseudonym>/@@edit``, ``/@x``, ``/_x``, ``++add++``,
+a HEAD request, which WebDAV answers with a null resource).
 
-ZPublisher knows the user only after traversal, so the decision cannot be
-made while traversing; the stand-in carries the roles and Zope decides, in
-the same place and the same way as for a real patient. Only the publisher's
-traversal is changed (an IPublishTraverse adapter for pages, plone.rest's
-wrapper for the REST API): code that traverses paths itself
-(``unrestrictedTraverse``, ``api.content.get``) still sees nothing there.
+So the decision is made at the centre, for everything below it, before any
+of it is traversed: the user is authenticated early (PAS, as ZPublisher
+would after traversal), and someone who may not list the centre's patients
+(its health professionals may: "Add Patient") is refused — 401, the login
+form for pages — for every name under the centre that is a patient or
+nothing, unless the path goes on to a panel of that patient they may see
+(an invited expert, a member from another centre). An existing and a
+missing pseudonym, and an existing and a missing panel, then get the same
+answer; the centre gets its 404s.
+
+Only the publisher's traversal changes (an IPublishTraverse adapter for
+pages, plone.rest's wrapper for the REST API): code that traverses paths
+itself (``unrestrictedTraverse``, ``api.content.get``) is not affected.
 """
 
+from AccessControl import Unauthorized
 from AccessControl.PermissionRole import rolesForPermissionOn
-from Acquisition import Implicit
-from ern.cpms.content.centre import ICentre
+from ern.cpms.content.panel import IPanel
 from ern.cpms.content.patient import IPatient
+from plone import api
 from plone.dexterity.browser.traversal import DexterityPublishTraverse
 from plone.rest.traverse import RESTTraverse
 from plone.rest.traverse import RESTWrapper
+from webdav.NullResource import NullResource
+from zExceptions import Forbidden
 from zExceptions import NotFound
 from zope.interface import implementer
 from zope.publisher.interfaces.browser import IBrowserPublisher
 
 
-# Who may know the names under a container: those who may list a centre's
-# patients, those who may see a patient (and so its panels).
-KNOWN_BY = (
-    (ICentre, "ern.cpms: Add Patient"),
-    (IPatient, "View"),
-)
+LIST_PATIENTS = "ern.cpms: Add Patient"
+MISSING = (KeyError, AttributeError, NotFound, Forbidden)
 
 
-def permission_of(context):
-    for interface, permission in KNOWN_BY:
-        if interface.providedBy(context):
-            return permission
-    return None
+def early_user(request):
+    """The user the request's credentials authenticate (None: anonymous):
+    PAS's own extraction and lookup, as its ``validate`` does after
+    traversal (second factor included), without the check against a
+    published object, which does not exist yet. Kept on the request."""
+    if "ern.cpms.early_user" not in request.other:
+        users = api.portal.get_tool("acl_users")
+        plugins = users._getOb("plugins")
+        user = None
+        for user_id, login in users._extractUserIds(request, plugins):
+            user = users._findUser(plugins, user_id, login, request=request)
+            if user is not None:
+                break
+        request.other["ern.cpms.early_user"] = user
+    return request.other["ern.cpms.early_user"]
 
 
-@implementer(IBrowserPublisher)
-class Unknown(Implicit):
-    """Nothing by this name; protected like what could be here."""
-
-    def __init__(self, name, roles):
-        self.id = name
-        self.__roles__ = roles
-
-    def getId(self):
-        return self.id
-
-    def publishTraverse(self, request, name):
-        return self
-
-    def browserDefault(self, request):
-        return self, ()
-
-    def __call__(self, *args, **kwargs):
-        raise NotFound(self.id)
+def _may(user, permission, obj):
+    if user is None:
+        return False
+    return bool(user.allowed(obj, rolesForPermissionOn(permission, obj)))
 
 
-def unknown(context, name):
-    """A stand-in for `name` under `context`, or None where Plone's own
-    answer stands (anywhere but under a centre or a patient)."""
-    permission = permission_of(context)
-    if permission is None or name.startswith(("@", "+")):
-        return None
-    roles = tuple(rolesForPermissionOn(permission, context))
-    return Unknown(name, roles).__of__(context)
+def _next_name(request):
+    stack = request.get("TraversalRequestNameStack") or []
+    return stack[-1] if stack else None
+
+
+def guard(centre, request, name, found):
+    """`found` (what traversing `name` under `centre` gave, or an exception
+    for nothing) as the user may learn it: raise Unauthorized where it would
+    tell an outsider whether a patient or a panel exists."""
+    missing = isinstance(found, BaseException | NullResource)
+    patient = not missing and IPatient.providedBy(found)
+    if not (missing or patient):
+        return found  # the centre's own views and attributes
+    user = early_user(request)
+    if _may(user, LIST_PATIENTS, centre):
+        if missing and isinstance(found, BaseException):
+            raise found
+        return found
+    if patient:
+        if _may(user, "View", found):
+            return found
+        panel = found.get(_next_name(request) or "")
+        if panel is not None and IPanel.providedBy(panel) and _may(user, "View", panel):
+            return found
+    # Zope's own words when it refuses a published object: nothing of the
+    # name asked for.
+    raise Unauthorized("You are not authorized to access this resource.")
 
 
 class PublishTraverse(DexterityPublishTraverse):
-    """Pages: for centres and patients."""
+    """Pages: under a centre."""
 
     def publishTraverse(self, request, name):
         try:
-            return super().publishTraverse(request, name)
-        except (KeyError, AttributeError, NotFound):
-            stand_in = unknown(self.context, name)
-            if stand_in is None:
-                raise
-            return stand_in
+            found = super().publishTraverse(request, name)
+        except MISSING as exception:
+            found = exception
+        return guard(self.context, request, name, found)
 
 
 @implementer(IBrowserPublisher)  # again: the wrapper's __getattr__ would
@@ -93,24 +109,28 @@ class GuardedRESTWrapper(RESTWrapper):  # lend it the content's interfaces
     """The REST API: plone.rest traverses content through its wrapper."""
 
     def publishTraverse(self, request, name):
+        from ern.cpms.content.centre import ICentre
+
         try:
             found = super().publishTraverse(request, name)
-        except (KeyError, AttributeError, NotFound):
-            stand_in = unknown(self.context, name)
-            if stand_in is None:
+        except MISSING as exception:
+            if not ICentre.providedBy(self.context):
                 raise
-            return stand_in
-        return guarded(found, request)
+            found = exception
+        if ICentre.providedBy(self.context):
+            inner = found.context if isinstance(found, RESTWrapper) else found
+            guard(self.context, request, name, inner)
+        return wrapped(found, request)
 
 
 class GuardedRESTTraverse(RESTTraverse):
     """The site root's REST traversal, handing out the guarded wrapper."""
 
     def publishTraverse(self, request, name):
-        return guarded(super().publishTraverse(request, name), request)
+        return wrapped(super().publishTraverse(request, name), request)
 
 
-def guarded(found, request):
+def wrapped(found, request):
     if type(found) is RESTWrapper:
         return GuardedRESTWrapper(found.context, request)
     return found

@@ -81,7 +81,7 @@ class AuditLog(BrowserView):
             filters["pseudonym"] = filters["pseudonym"].upper()
         action = form.get("action")
         if action:
-            if action in dict(ACTIONS):
+            if isinstance(action, str) and action in dict(ACTIONS):
                 filters["action"] = action
             else:
                 self.errors["action"] = _("Choose an action from the list.")
@@ -99,7 +99,9 @@ class AuditLog(BrowserView):
         if not value:
             return None
         try:
-            return date.fromisoformat(str(value))
+            if not isinstance(value, str):
+                raise ValueError(value)
+            return date.fromisoformat(value)
         except ValueError:
             self.errors[name] = _("Give the date as YYYY-MM-DD.")
             return None

@@ -14,6 +14,7 @@ the same checks written again in its action.
 """
 
 from ern.cpms import _
+from ern.cpms.content.security import no_raw_read
 from plone.app.z3cform.widgets.select import AjaxSelectFieldWidget
 from plone.autoform import directives
 from plone.base.interfaces import INameFromTitle
@@ -141,6 +142,7 @@ class IAccessRequest(model.Schema):
             )
 
 
+@no_raw_read
 @implementer(IAccessRequest)
 class AccessRequest(Item):
     """A request; its title names the requester and the ERN."""

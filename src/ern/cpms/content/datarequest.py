@@ -3,6 +3,7 @@ and the files the centre shares with the panel."""
 
 from ern.cpms import _
 from ern.cpms.content.naming import fixed_name
+from ern.cpms.content.security import no_raw_read
 from plone.autoform import directives
 from plone.dexterity.content import Item
 from plone.namedfile.field import NamedBlobFile
@@ -37,6 +38,7 @@ class IDataRequest(model.Schema):
     )
 
 
+@no_raw_read
 @implementer(IDataRequest)
 class DataRequest(Item):
     """A data request; open, answered or cancelled."""
@@ -82,6 +84,7 @@ class IAttachment(model.Schema):
     directives.write_permission(refers_to="cmf.ManagePortal")
 
 
+@no_raw_read
 @implementer(IAttachment)
 class Attachment(Item):
     """An attachment of a panel, a comment or a data request's answer."""

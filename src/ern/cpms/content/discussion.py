@@ -9,6 +9,7 @@ person types can put a patient's name into a title, a URL or the catalog.
 from ern.cpms import _
 from ern.cpms.content.naming import author_name
 from ern.cpms.content.naming import fixed_name
+from ern.cpms.content.security import no_raw_read
 from ern.cpms.panel_content import default_contributions_summary
 from ern.cpms.panel_content import default_questions
 from ern.cpms.refusals import is_text
@@ -36,6 +37,7 @@ class IComment(model.Schema):
     directives.omitted("in_reply_to")
 
 
+@no_raw_read
 @implementer(IComment)
 class Comment(Item):
     """A comment; its HTML is sanitised by Plone's safe_html on output."""
@@ -48,6 +50,7 @@ class IContribution(model.Schema):
     recommendation = schema.Text(title=_("Recommendation"), required=True)
 
 
+@no_raw_read
 @implementer(IContribution)
 class Contribution(Item):
     """One per member and panel; its id names the member."""
@@ -87,6 +90,7 @@ class IOutcomeDocument(model.Schema):
     )
 
 
+@no_raw_read
 @implementer(IOutcomeDocument)
 class OutcomeDocument(Item):
     """The outcome document; one per panel, versioned on every save."""

@@ -9,6 +9,7 @@ is what lets them, and no other invitee, read and answer it.
 """
 
 from ern.cpms import _
+from ern.cpms.content.security import no_raw_read
 from plone.autoform import directives
 from plone.base.interfaces import INameFromTitle
 from plone.dexterity.content import Item
@@ -34,6 +35,7 @@ class IInvitation(model.Schema):
     )
 
 
+@no_raw_read
 @implementer(IInvitation)
 class Invitation(Item):
     """An invitation; its title names the expert, never the patient."""

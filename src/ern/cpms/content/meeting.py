@@ -6,6 +6,7 @@ from ern.cpms.content.naming import fixed_name
 from ern.cpms.content.scheduling import https_only
 from ern.cpms.content.scheduling import IScheduled
 from ern.cpms.content.scheduling import Scheduled
+from ern.cpms.content.security import no_raw_read
 from plone.dexterity.content import Item
 from zope import schema
 from zope.interface import implementer
@@ -30,6 +31,7 @@ class IMeeting(IScheduled):
 ATTEND, DECLINE = "attend", "decline"
 
 
+@no_raw_read
 @implementer(IMeeting)
 class Meeting(Item, Scheduled):
     """A meeting; ``attendance`` maps user ids to attend/decline (a BTree:

@@ -10,6 +10,7 @@ from Acquisition import aq_inner
 from Acquisition import aq_parent
 from datetime import date
 from ern.cpms import _
+from ern.cpms.content.security import no_raw_read
 from ern.cpms.groups import group_id
 from ern.cpms.refusals import FieldError
 from ern.cpms.refusals import refusal
@@ -184,6 +185,7 @@ class IPanel(model.Schema):
     )
 
 
+@no_raw_read
 @implementer(IPanel)
 class Panel(Container):
     """A consultation panel. Unordered: members add to it concurrently."""

@@ -10,6 +10,7 @@ The patient's id and title are its pseudonym, never its name.
 from datetime import date
 from ern.cpms import _
 from ern.cpms import pseudonym
+from ern.cpms.content.security import no_raw_read
 from ern.cpms.enrolment import duplicate_error
 from ern.cpms.enrolment import enrolment_errors
 from ern.cpms.refusals import refusal
@@ -149,6 +150,7 @@ class IPatient(model.Schema):
             raise Invalid(errors[0].message)
 
 
+@no_raw_read
 @implementer(IPatient)
 class Patient(Container):
     """An enrolled patient. Unordered: it is the container of its panels."""
