@@ -679,3 +679,11 @@ def test_a_repeated_filter_says_why(http, audit, officer):
     page = _page(http, officer, "/@@audit-log?action=view&action=list")
     assert page.status_code == 200
     assert "Choose an action from the list." in page.text
+
+
+def test_what_is_recorded_is_never_cached(functional_portal, http, audit):
+    patient = _open_panel(functional_portal).__parent__
+    dekker = http("dr.dekker")
+    for headers in ({}, {"Accept": "text/html"}):
+        response = dekker.get(patient.absolute_url(), headers=headers)
+        assert response.headers["Cache-Control"] == "private, no-store"

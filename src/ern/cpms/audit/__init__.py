@@ -147,6 +147,9 @@ def record_read(action, objects, detail=""):
         entries.append(item)
     if entries:
         store().append(entries)
+        # Every read is recorded: no cache may show it again unrecorded.
+        if request is not None:
+            request.response.setHeader("Cache-Control", "private, no-store")
 
 
 def record_now(action, obj=None, detail="", userid=None):
