@@ -115,3 +115,31 @@ def test_a_patient_with_a_panel_at_work_keeps_it(portal, later):
     assert patient.getId() in patient.__parent__.objectIds()
     assert other.getId() in patient.objectIds()
     assert panel.getId() not in patient.objectIds()
+
+
+def test_a_withdrawn_consent_starts_the_clock(portal, later):
+    """Withdrawn longer ago than the period: the patient goes, with their
+    panels — unless one is still at work."""
+    from panels import as_user
+    from panels import make_panel
+    from patients import enrol_as
+
+    alone = enrol_as("dr.dekker", portal["centres"]["erasmus-mc"], family_name="Alone")
+    busy = make_panel(portal, ("Busy", "Withbusy")).__parent__
+    for patient in (alone, busy):
+        as_user(
+            "dr.dekker",
+            api.content.transition,
+            obj=patient,
+            transition="withdraw_consent",
+        )
+    assert retention.due(portal) == []  # not yet
+    due = {
+        patient.getId(): whole
+        for patient, _panels, whole in retention.due(portal, later)
+    }
+    assert due.get(alone.getId()) is True
+    assert busy.getId() not in due  # its panel is open
+    retention.run(portal, apply=True, today=later)
+    assert alone.getId() not in portal["centres"]["erasmus-mc"].objectIds()
+    assert busy.getId() in portal["centres"]["erasmus-mc"].objectIds()

@@ -4,8 +4,10 @@ by default, docs/architecture.md says why).
 
 A panel is due when it is archived (or cancelled) and its last transition
 there is older than the period. A patient is due when all their panels are
-due — the patient goes with the last of them; a patient who never had a
-panel is kept (nothing says when their care ended).
+due — the patient goes with the last of them —, or when they withdrew the
+consent for care longer ago than the period and none of their panels is
+still at work; a patient who never had a panel and kept their consent is
+kept (nothing says when their care ended).
 
 Erasing removes the object and everything in it, their versions in
 CMFEditions' storage (an outcome document's earlier drafts), their catalog
@@ -22,6 +24,7 @@ from datetime import datetime
 from datetime import timedelta
 from datetime import UTC
 from ern.cpms.audit import record_change
+from ern.cpms.content.panel import PANEL_AT_WORK
 from plone import api
 from Products.CMFEditions.interfaces.IStorage import StoragePurgeError
 
@@ -41,20 +44,39 @@ def years():
     return DEFAULT_YEARS if value is None else int(value)
 
 
+def _last_entry(obj):
+    """The last entry of the object's stored workflow history: read
+    directly, since getInfoFor("review_history") is guarded by the
+    workflow's variable roles and the retention job runs as nobody."""
+    workflows = api.portal.get_tool("portal_workflow")
+    (workflow,) = workflows.getWorkflowsFor(obj)
+    history = getattr(obj, "workflow_history", {}).get(workflow.getId(), ())
+    return history[-1] if history else None
+
+
 def ended_on(panel):
     """When the panel reached archived or cancelled, or None."""
-    # The stored history itself: getInfoFor("review_history") is guarded by
-    # the workflow's variable roles, and the retention job runs as nobody.
-    workflows = api.portal.get_tool("portal_workflow")
-    (workflow,) = workflows.getWorkflowsFor(panel)
-    history = getattr(panel, "workflow_history", {}).get(workflow.getId(), ())
-    if not history or history[-1].get("review_state") not in ENDED:
+    last = _last_entry(panel)
+    if last is None or last.get("review_state") not in ENDED:
         return None
-    return history[-1]["time"].asdatetime()
+    return last["time"].asdatetime()
+
+
+def withdrawn_on(patient):
+    """When the patient withdrew the consent for care, or None."""
+    last = _last_entry(patient)
+    if last is None or last.get("review_state") != "consent_withdrawn":
+        return None
+    return last["time"].asdatetime()
 
 
 def due(portal, today=None):
-    """[(patient, [panels due], patient due?)] in path order."""
+    """[(patient, [panels due], patient due?)] in path order.
+
+    A panel archived or cancelled longer ago than the period is due; its
+    patient goes with the last of their panels. A patient who withdrew the
+    consent for care longer ago than the period is due with all their
+    panels, unless one is still at work (its lead decides first)."""
     today = today or now()
     limit = today - timedelta(days=round(365.25 * years()))
     catalog = api.portal.get_tool("portal_catalog")
@@ -66,10 +88,21 @@ def due(portal, today=None):
         ended = ended_on(panel)
         if ended is not None and ended < limit:
             found.setdefault(panel.__parent__.getPhysicalPath(), []).append(panel)
+    for brain in catalog.unrestrictedSearchResults(
+        portal_type="Patient", review_state="consent_withdrawn"
+    ):
+        patient = brain._unrestrictedGetObject()
+        withdrawn = withdrawn_on(patient)
+        if withdrawn is None or withdrawn >= limit:
+            continue
+        panels = [p for p in patient.objectValues() if p.portal_type == "Panel"]
+        if any(api.content.get_state(p, default=None) in PANEL_AT_WORK for p in panels):
+            continue
+        found[patient.getPhysicalPath()] = panels
     result = []
     for path in sorted(found):
         panels = found[path]
-        patient = panels[0].__parent__
+        patient = portal.unrestrictedTraverse(path)
         every = [p for p in patient.objectValues() if p.portal_type == "Panel"]
         result.append((patient, panels, len(panels) == len(every)))
     return result
