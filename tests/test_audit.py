@@ -687,3 +687,27 @@ def test_what_is_recorded_is_never_cached(functional_portal, http, audit):
     for headers in ({}, {"Accept": "text/html"}):
         response = dekker.get(patient.absolute_url(), headers=headers)
         assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_patients_log_starts_with_its_enrolment(functional_portal, http, audit):
+    """Someone enrolled again after an erasure gets the same pseudonym: the
+    new record's log and export leave out the erased record's entries (the
+    centre's log keeps them)."""
+    patient = _open_panel(functional_portal).__parent__
+    path = patient.absolute_url()[len(functional_portal.absolute_url()) :]
+    audit.append(
+        [
+            {
+                "time": "2001-02-03T04:05:06.000000Z",
+                "action": "view",
+                "userid": "dr.former",
+                "pseudonym": patient.pseudonym,
+                "centre": "erasmus-mc",
+            }
+        ]
+    )
+    dekker = http("dr.dekker")
+    own = dekker.get(f"{path}/@access-log").json()
+    assert "dr.former" not in {item["userid"] for item in own["items"]}
+    centre = dekker.get("/centres/erasmus-mc/@access-log").json()
+    assert "dr.former" in {item["userid"] for item in centre["items"]}

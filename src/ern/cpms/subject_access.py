@@ -24,6 +24,7 @@ from datetime import UTC
 from ern.cpms import consents
 from ern.cpms.audit import record_read
 from ern.cpms.audit import store
+from ern.cpms.browser.audit import enrolled_since
 from ern.cpms.outcome_pdf import render
 from plone import api
 from plone.restapi.interfaces import ISerializeToJson
@@ -165,6 +166,7 @@ def export(patient, request):
         entries, _total = store().entries(
             pseudonym=patient.pseudonym,
             centre=patient.__parent__.getId(),
+            since=enrolled_since(patient),
             newest_first=False,
         )
         archive.writestr("audit.json", _json(entries))

@@ -12,6 +12,7 @@ Filters: user, pseudonym, action, period; 50 entries a page, newest first;
 
 from datetime import date
 from datetime import timedelta
+from datetime import UTC
 from ern.cpms import _
 from ern.cpms.audit import record_now
 from ern.cpms.audit import store
@@ -162,6 +163,13 @@ class AuditLog(BrowserView):
         return out.getvalue()
 
 
+def enrolled_since(patient):
+    """The patient's creation, as the trail's time text."""
+    return (
+        patient.created().asdatetime().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    )
+
+
 def _cell(value):
     """A CSV cell a spreadsheet will not run as a formula (a login name
     typed at the login form lands in an entry)."""
@@ -185,6 +193,13 @@ class PatientAccessLog(AuditLog):
 
     def scope(self):
         return {"centre": self._centre(), "pseudonym": self.context.pseudonym}
+
+    def query(self):
+        """Since this enrolment only: a person enrolled again after an
+        erasure has the same pseudonym, not the erased record's trail."""
+        query = super().query()
+        query["since"] = max(query.get("since") or "", enrolled_since(self.context))
+        return query
 
     def _centre(self):
         return self.context.__parent__.getId()
