@@ -11,7 +11,7 @@ from ern.cpms.content.panel import record_patient_facts
 from ern.cpms.groups import group_id
 from ern.cpms.notifications import send
 from ern.cpms.refusals import FieldError
-from ern.cpms.refusals import NOT_XML
+from ern.cpms.refusals import is_text
 from ern.cpms.refusals import NotText
 from ern.cpms.refusals import refusal
 from plone import api
@@ -81,9 +81,10 @@ def check_new_comment(comment, event):
     panel = event.newParent
     if panel is None:
         return
-    text = getattr(comment.text, "raw", None)
-    if isinstance(text, str) and NOT_XML.search(text):
-        raise refusal(FieldError("text", NotText.__doc__))
+    try:
+        is_text(comment.text)
+    except NotText:
+        raise refusal(FieldError("text", NotText.__doc__)) from None
     parent = comment.in_reply_to
     answerable = [
         item.UID()

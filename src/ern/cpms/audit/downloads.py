@@ -10,18 +10,21 @@ from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
 
 
-class AuditedDownload(Download):
+class _Recorded:
+    """Records the file's read once plone.namedfile has checked and found it."""
+
     def _getFile(self):
         file = super()._getFile()
         record_read("download", [self.context], detail=self.fieldname)
         return file
 
 
-class AuditedDisplayFile(DisplayFile):
-    def _getFile(self):
-        file = super()._getFile()
-        record_read("download", [self.context], detail=self.fieldname)
-        return file
+class AuditedDownload(_Recorded, Download):
+    pass
+
+
+class AuditedDisplayFile(_Recorded, DisplayFile):
+    pass
 
 
 @implementer(IPublishTraverse)

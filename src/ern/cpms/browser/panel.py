@@ -72,9 +72,7 @@ class PanelView(DefaultView):
         at work (consents.py)."""
         return (
             api.content.get_state(self.context) in PANEL_AT_WORK
-            and api.user.has_permission(
-                "ern.cpms: View clinical data", obj=self.context
-            )
+            and self.can_read_clinical()
             and consents.withdrawn(self.context)
         )
 
