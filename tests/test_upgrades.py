@@ -39,6 +39,7 @@ def site_at_version_1000(portal, setup_tool):
         ]
     )
     portal.portal_catalog.delIndex("ern_memberships")
+    portal.portal_catalog.delColumn("nav_title")
     del IAnnotations(portal)[SECRET_ANNOTATION]
     setup_tool.setLastVersionForProfile(PROFILE, "1000")
     return portal
@@ -55,6 +56,7 @@ def test_every_step_is_offered_from_1000(site_at_version_1000, setup_tool):
         ("1006", "1007"),
         ("1007", "1008"),
         ("1008", "1009"),
+        ("1009", "1010"),
     ]
 
 
@@ -67,6 +69,7 @@ def test_upgrade_from_1000_restores_everything(site_at_version_1000, setup_tool)
     assert setup_tool.getLastVersionForProfile(PROFILE) == (latest,)
     assert "Centre" in portal.portal_types.objectIds()
     assert "ern_memberships" in portal.portal_catalog.indexes()
+    assert "nav_title" in portal.portal_catalog.schema()
     assert "Patient" in portal.portal_types.objectIds()
     assert portal.portal_workflow.getChainForPortalType("Patient") == (
         "cpms_patient_workflow",

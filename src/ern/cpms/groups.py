@@ -34,6 +34,35 @@ def group_id(context, suffix):
     return stored.get(suffix) or f"{context.getId()}-{suffix}"
 
 
+HEALTH_PROFESSIONALS = "health-professionals"
+
+
+def centres_of_groups(groupids):
+    """The centres (objects, by title) whose health professionals' group is
+    among `groupids` (a user's groups).
+
+    A centre's group is named after the centre's id, so each is found in
+    /centres directly; only a group whose centre was renamed after people
+    joined it (group_id keeps the first name) sends us through every centre.
+    """
+    suffix = f"-{HEALTH_PROFESSIONALS}"
+    wanted = {gid for gid in groupids if gid.endswith(suffix)}
+    folder = api.portal.get().get("centres")
+    found = {}
+    for gid in list(wanted):
+        centre = folder.get(gid[: -len(suffix)]) if folder is not None else None
+        if centre is not None and group_id(centre, HEALTH_PROFESSIONALS) == gid:
+            found[gid] = centre
+            wanted.discard(gid)
+    if wanted:
+        catalog = api.portal.get_tool("portal_catalog")
+        for brain in catalog.unrestrictedSearchResults(portal_type="Centre"):
+            centre = brain._unrestrictedGetObject()
+            if group_id(centre, HEALTH_PROFESSIONALS) in wanted:
+                found[group_id(centre, HEALTH_PROFESSIONALS)] = centre
+    return sorted(found.values(), key=lambda centre: centre.Title().lower())
+
+
 def _is_empty(groupname):
     return not api.user.get_users(groupname=groupname)
 

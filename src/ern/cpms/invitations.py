@@ -12,6 +12,7 @@ from Acquisition import aq_parent
 from datetime import date
 from ern.cpms import _
 from ern.cpms.content.panel import PANEL_AT_WORK
+from ern.cpms.groups import centres_of_groups
 from ern.cpms.groups import group_id
 from ern.cpms.notifications import send
 from ern.cpms.panel_content import children
@@ -72,6 +73,30 @@ def experts_of(ern_code):
     return sorted(experts.values(), key=lambda expert: expert.fullname.lower())
 
 
+def expert_of(userid, ern_code):
+    """The Expert `userid` is in an ERN, or None: what the invitation rules
+    ask of one person. Reads the person's groups and the ERN's member
+    centres, never the users of every centre (experts_of lists those)."""
+    user = api.user.get(userid=userid) if userid else None
+    if user is None:
+        return None
+    groups = set(user.getGroups())
+    places = [
+        (centre.Title(), centre.country or "")
+        for centre in centres_of_groups(groups)
+        if ern_code in (centre.ern_memberships or ())
+    ]
+    fullname = user.getProperty("fullname") or userid
+    if places:
+        return Expert(userid, fullname, tuple(places), profile_of(user))
+    from ern.cpms.access_requests import ern_of
+
+    ern = ern_of(ern_code)
+    if ern is None or group_id(ern, "guest-experts") not in groups:
+        return None
+    return next((e for e in guest_experts_of(ern_code) if e.userid == userid), None)
+
+
 def guest_experts_of(ern_code):
     """The ERN's guest experts (approved access requests, not expired),
     with the institution they named."""
@@ -125,7 +150,6 @@ def expand_groups(panel, choices):
     """The user ids chosen: an expert group stands for those of its experts
     who are experts of the ERN and not on the panel yet."""
     groups = {f"{GROUP_PREFIX}{g.UID()}": g for g in expert_groups_of(panel.ern)}
-    experts = {e.userid for e in experts_of(panel.ern)}
     taken = on_panel(panel)
     userids = []
     for choice in choices or ():
@@ -133,7 +157,7 @@ def expand_groups(panel, choices):
             userids.extend(
                 u
                 for u in groups[choice].experts or ()
-                if u in experts and u not in taken
+                if u not in taken and expert_of(u, panel.ern) is not None
             )
         elif choice.startswith(GROUP_PREFIX):
             raise refusal(FieldError("experts", _("This expert group does not exist.")))
@@ -161,17 +185,15 @@ def invitations_of(panel, states=None):
 def invitation_refusal(panel, userid, experts=None, invited=None):
     """Why `userid` cannot be invited to `panel` now, or None.
 
-    `experts` (user id → Expert) and `invited` (user ids with an active
-    invitation) may be passed when many are checked at once: they are the
-    same for every user of one panel.
+    `experts` (user id → Expert, or None for someone who is not one) and
+    `invited` (user ids with an active invitation) may be passed when many
+    are checked at once.
     """
     if api.content.get_state(panel, default=None) not in INVITING_PANEL_STATES:
         return _("Experts can be invited while the panel is open.")
-    if experts is None:
-        experts = {e.userid: e for e in experts_of(panel.ern)}
+    expert = expert_of(userid, panel.ern) if experts is None else experts.get(userid)
     if invited is None:
         invited = {i.invitee for i in invitations_of(panel, ACTIVE_STATES)}
-    expert = experts.get(userid)
     if expert is None:
         return _(
             "${user} is not an expert of ${ern}.",
@@ -200,7 +222,7 @@ def invite(panel, userids, message="", reply_by=None):
         raise refusal(FieldError("experts", _("Choose at least one expert.")))
     if reply_by is not None and reply_by < date.today():
         raise refusal(FieldError("reply_by", _("The reply-by date is in the past.")))
-    experts = {e.userid: e for e in experts_of(panel.ern)}
+    experts = {userid: expert_of(userid, panel.ern) for userid in userids}
     invited = {i.invitee for i in invitations_of(panel, ACTIVE_STATES)}
     for userid in userids:
         reason = invitation_refusal(panel, userid, experts, invited)

@@ -8,30 +8,32 @@ from datetime import datetime
 from datetime import UTC
 from ern.cpms import _
 from ern.cpms.content.panel import record_patient_facts
-from ern.cpms.groups import group_id
+from ern.cpms.groups import centres_of_groups
 from ern.cpms.notifications import send
 from ern.cpms.refusals import FieldError
 from ern.cpms.refusals import is_text
 from ern.cpms.refusals import NotText
 from ern.cpms.refusals import refusal
 from plone import api
+from zope.annotation.interfaces import IAnnotations
+from zope.globalrequest import getRequest
 from zope.interface import provider
 from zope.schema.interfaces import IContextAwareDefaultFactory
 
 
 def children(panel, portal_type):
-    """The panel's children of one type (objects), oldest first."""
-    catalog = api.portal.get_tool("portal_catalog")
-    query = {
-        "path": {"query": "/".join(panel.getPhysicalPath()), "depth": 1},
-        "portal_type": portal_type,
-    }
-    brains = catalog.unrestrictedSearchResults(**query)
-    # The `created` index keeps minutes only; its metadata keeps the moment.
-    return [
-        brain._unrestrictedGetObject()
-        for brain in sorted(brains, key=lambda brain: brain.created)
+    """The panel's children of one type (objects), oldest first.
+
+    Read from the panel itself, not the catalog: a panel holds tens of
+    items, and a catalog query would first index every change still queued
+    in the transaction (each rule that asks during a write paid for it).
+    """
+    found = [
+        obj
+        for obj in panel.objectValues()
+        if getattr(obj, "portal_type", None) == portal_type
     ]
+    return sorted(found, key=lambda obj: obj.created())
 
 
 def participants(panel):
@@ -43,26 +45,27 @@ def participants(panel):
     return people
 
 
+FULLNAMES = "ern.cpms.fullnames"
+
+
 def fullname(userid):
-    user = api.user.get(userid=userid)
-    return (user.getProperty("fullname") if user is not None else None) or userid
+    """The person's full name (or their user id), looked up once a request:
+    a timeline names the same few people on every line."""
+    request = getRequest()
+    cache = {} if request is None else IAnnotations(request).setdefault(FULLNAMES, {})
+    if userid not in cache:
+        user = api.user.get(userid=userid) if userid else None
+        found = user.getProperty("fullname") if user is not None else None
+        cache[userid] = found or userid
+    return cache[userid]
 
 
 def centres_of(userid):
     """The titles of the centres whose health professional `userid` is."""
-    catalog = api.portal.get_tool("portal_catalog")
     user = api.user.get(userid=userid)
     if user is None:
         return []
-    groups = {group.getId() for group in api.group.get_groups(user=user)}
-    titles = []
-    for brain in catalog.unrestrictedSearchResults(
-        portal_type="Centre", sort_on="sortable_title"
-    ):
-        centre = brain._unrestrictedGetObject()
-        if group_id(centre, "health-professionals") in groups:
-            titles.append(centre.Title())
-    return titles
+    return [centre.Title() for centre in centres_of_groups(user.getGroups())]
 
 
 def panel_of(obj):

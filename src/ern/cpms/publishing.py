@@ -25,8 +25,10 @@ from Products.CMFCore.indexing import processQueue
 from Products.CMFCore.utils import getToolByName
 from zope.annotation.interfaces import IAnnotations
 from zope.component import adapter
+from zope.container.interfaces import IContainerModifiedEvent
 from zope.globalrequest import getRequest
 from zope.interface import implementer
+from zope.lifecycleevent.interfaces import IObjectModifiedEvent
 
 
 POLICY = "ern_resources"
@@ -106,7 +108,15 @@ def set_up_resources(ern, event=None):
 
 def membership_changed(centre, event=None):
     """A centre joined or left ERNs: who may read what the ERNs publish for
-    their members changed with it (the catalog's security index follows)."""
+    their members changed with it (the catalog's security index follows).
+
+    Not when a patient is added to or removed from the centre (a
+    ContainerModifiedEvent is an ObjectModifiedEvent too): that changes no
+    membership, and reindexing every ERN's security at each enrolment made
+    enrolment cost grow with the ERNs' content.
+    """
+    if IContainerModifiedEvent.providedBy(event) or not _memberships_in(event):
+        return
     # The centre's own indexing first: member_groups() asks the catalog.
     processQueue()
     request = getRequest()
@@ -115,6 +125,19 @@ def membership_changed(centre, event=None):
     catalog = getToolByName(centre, "portal_catalog")
     for brain in catalog.unrestrictedSearchResults(portal_type="ERN"):
         brain._unrestrictedGetObject().reindexObjectSecurity()
+
+
+def _memberships_in(event):
+    """Whether a modified event may concern the centre's ERN memberships:
+    always when it does not say which fields changed."""
+    if not IObjectModifiedEvent.providedBy(event) or not event.descriptions:
+        return True
+    names = set()
+    for description in event.descriptions:
+        names.update(getattr(description, "attributes", ()) or ())
+    if not names:
+        return True
+    return any(name.split(".")[-1] == "ern_memberships" for name in names)
 
 
 def webinars(ern, upcoming=True, limit=None):

@@ -56,10 +56,34 @@ def ensure_root_folders(portal):
             title=translated,
         )
         logger.info("Created /%s", folder_id)
+    quiet_portlets(portal["centres"])
     requests = portal["access-requests"]
     requests.exclude_from_nav = True
     for permission, roles in ACCESS_REQUESTS_PERMISSIONS.items():
         requests.manage_permission(permission, roles, acquire=False)
+
+
+def quiet_portlets(folder):
+    """No portlets inherited from the site in `folder` and below.
+
+    Under /centres the site's navigation portlet would list a centre's
+    patients (thousands of pseudonyms) beside every patient and panel page,
+    and build that tree at each request (docs/performance.md): the
+    clinical pages have their own links (the centre's patient list, "my
+    work"), so the columns stay empty there.
+    """
+    from plone.portlets.constants import CONTEXT_CATEGORY
+    from plone.portlets.interfaces import ILocalPortletAssignmentManager
+    from plone.portlets.interfaces import IPortletManager
+    from zope.component import getMultiAdapter
+    from zope.component import queryUtility
+
+    for name in ("plone.leftcolumn", "plone.rightcolumn"):
+        manager = queryUtility(IPortletManager, name=name)
+        if manager is None:
+            continue
+        assignments = getMultiAdapter((folder, manager), ILocalPortletAssignmentManager)
+        assignments.setBlacklistStatus(CONTEXT_CATEGORY, True)
 
 
 def post_install(context):

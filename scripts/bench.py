@@ -1,0 +1,470 @@
+"""`make bench`: ern.cpms against plain Plone, side by side, in one run.
+
+For each SCALE (default "0.01 0.1"), the network of that scale is made
+once (scripts/demo_data.py, in var/bench-<scale>), the site is served by
+the same server as `make start` on a free loopback port, and each figure
+is measured against the nearest plain-Plone operation on the same site, in
+the same run, the two alternating request by request so that a noisy
+machine slows both alike. The ratio of the medians is the figure; the
+medians are reported beside it. Throughput is measured with wrk (Debian's
+package), 8 connections for BENCH_SECONDS each. The results are written to
+docs/performance.md (BENCH_OUT) with the machine, the date and the command.
+
+    make bench                      # SCALES="0.01 0.1", 40 rounds each
+    make bench SCALES="0.01 1"      # the issue's 1,000 → 100,000 patients
+    BENCH_ROUNDS=20 BENCH_SECONDS=5 make bench
+
+Nothing here asserts a time: the tests never time anything.
+"""
+
+from datetime import datetime
+from datetime import UTC
+from pathlib import Path
+
+import functools
+import json
+import os
+import platform
+import pyotp
+import re
+import requests
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+ROUNDS = int(os.environ.get("BENCH_ROUNDS") or 40)
+SECONDS = int(os.environ.get("BENCH_SECONDS") or 10)
+CONNECTIONS = 8
+
+# (figure, target ratio, "max" or "min")
+TARGETS = {
+    "panel page": (1.3, "max"),
+    "panel GET (REST)": (1.3, "max"),
+    "enrolment (REST)": (1.5, "max"),
+    "my work (ERN application)": (2.0, "max"),  # GET @my-work
+    "patient list (first page)": (2.0, "max"),  # POST @patients
+    "throughput, panel page": (0.8, "min"),
+}
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def env_for(var, **extra):
+    return {**os.environ, "CPMS_VAR": str(var), "CPMS_DEMO": "0", **extra}
+
+
+def generate(scale, var):
+    """Make the network of `scale` in `var` (or go on making it)."""
+    subprocess.run(
+        [PYTHON, str(ROOT / "scripts" / "demo_data.py")],
+        env=env_for(var, SCALE=str(scale)),
+        check=True,
+    )
+
+
+def prepare(var):
+    out = subprocess.run(
+        [PYTHON, str(ROOT / "scripts" / "bench_site.py"), "prepare"],
+        env=env_for(var),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+class Server:
+    """`make start`'s server on a free port, its output in var/log."""
+
+    def __init__(self, var):
+        self.var = var
+        self.port = free_port()
+        self.log = (var / "log" / "bench-server.log").open("w")
+        self.process = subprocess.Popen(
+            [PYTHON, str(ROOT / "scripts" / "cpms_instance.py"), "start"],
+            env=env_for(var, CPMS_PORT=str(self.port), CPMS_HOST="127.0.0.1"),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"The server stopped; see {self.log.name}")
+            try:
+                requests.get(f"{self.url}/cpms", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.5)
+
+    def rss_mib(self):
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+    def stop(self):
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def local(url, server):
+    """A URL of the site as the server on this port serves it."""
+    return re.sub(r"^https?://[^/]+", server.url, url)
+
+
+def token(server, site, userid, key):
+    response = requests.post(
+        f"{local(site, server)}/@login",
+        json={
+            "login": userid,
+            "password": demo_password(),
+            "otp": pyotp.TOTP(key).now(),
+        },
+        headers={"Accept": "application/json"},
+        timeout=60,
+    )
+    response.raise_for_status()
+    return response.json()["token"]
+
+
+def demo_password():
+    sys.path.insert(0, str(ROOT / "src"))
+    from ern.cpms.demo import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
+
+
+def timed(call):
+    began = time.perf_counter()
+    response = call()
+    elapsed = time.perf_counter() - began
+    if response.status_code >= 400:
+        sys.exit(
+            f"{response.request.method} {response.url} answered "
+            f"{response.status_code}: {response.text[:300]}"
+        )
+    return elapsed
+
+
+def pair(ours, plone, rounds=ROUNDS, warm=5):
+    """Medians (seconds) of two operations measured alternately."""
+    for _n in range(warm):
+        ours(0)
+        plone(0)
+    a, b = [], []
+    for number in range(1, rounds + 1):
+        a.append(timed(functools.partial(ours, number)))
+        b.append(timed(functools.partial(plone, number)))
+    return statistics.median(a), statistics.median(b)
+
+
+def session(bearer, accept):
+    s = requests.Session()
+    s.headers.update({"Authorization": f"Bearer {bearer}", "Accept": accept})
+    return s
+
+
+def wrk(url, bearer):
+    """Requests per second with CONNECTIONS clients for SECONDS."""
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{SECONDS}s",
+            "--timeout",
+            "30s",
+            "-H",
+            f"Authorization: Bearer {bearer}",
+            "-H",
+            "Accept: text/html",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        sys.exit(f"wrk on {url}: {errors.group(1)} error responses\n{out}")
+    return rate
+
+
+def measure(server, info, run_id):
+    """One pass over every figure; returns {figure: (ours, plone)}."""
+    member = token(server, info["site"], info["member"], info["member_key"])
+    clinician = token(server, info["site"], info["clinician"], info["clinician_key"])
+    page = session(member, "text/html")
+    api = session(member, "application/json")
+    writer = session(clinician, "application/json")
+    panel = local(info["panel"], server)
+    document = local(info["document"], server)
+    site = local(info["site"], server)
+    centre = local(info["centre"], server)
+    folder = local(info["folder"], server)
+    figures = {}
+    figures["panel page"] = pair(
+        lambda n: page.get(panel, timeout=60), lambda n: page.get(document, timeout=60)
+    )
+    figures["panel GET (REST)"] = pair(
+        lambda n: api.get(panel, timeout=60), lambda n: api.get(document, timeout=60)
+    )
+    search = f"{site}/@search?portal_type=Document&b_size=25&sort_on=modified"
+
+    def enrol(number):
+        return writer.post(
+            centre,
+            json={
+                "@type": "Patient",
+                "given_names": "Bench",
+                "family_name": f"Enrolment {run_id} {number}",
+                "date_of_birth": "2001-02-03",
+                "sex": "female",
+                "enrolment_date": "2026-01-05",
+                "consent_care": True,
+                "consent_care_date": "2026-01-05",
+                "consent_care_form_kept_by_centre": True,
+            },
+            timeout=60,
+        )
+
+    def document_post(number):
+        return writer.post(
+            folder,
+            json={
+                "@type": "Document",
+                "title": f"Bench {run_id} {number}",
+                "text": {"data": "<p>A document.</p>", "content-type": "text/html"},
+            },
+            timeout=60,
+        )
+
+    figures["enrolment (REST)"] = pair(enrol, document_post, rounds=ROUNDS // 2)
+    figures["my work (ERN application)"] = pair(
+        lambda n: api.get(f"{site}/@my-work", timeout=60),
+        lambda n: api.get(search, timeout=60),
+    )
+    figures["patient list (first page)"] = pair(
+        lambda n: writer.post(f"{centre}/@patients", json={}, timeout=60),
+        lambda n: writer.get(search, timeout=60),
+    )
+    figures["throughput, panel page"] = (wrk(panel, member), wrk(document, member))
+    return figures
+
+
+def profile(var, server_port, info, path, accept):
+    """cProfile of 10 GETs of `path` by the panel member, through the WSGI
+    application in another process (the server is stopped by then)."""
+    request = {
+        "port": str(server_port),
+        "site": info["site"].rsplit("/", 1)[-1],
+        "userid": info["member"],
+        "key": info["member_key"],
+        "requests": [{"path": path, "accept": accept, "times": 10, "lines": 40}],
+    }
+    out = subprocess.run(
+        [PYTHON, str(ROOT / "scripts" / "bench_site.py"), "profile"],
+        env=env_for(var),
+        input=json.dumps(request),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return [
+        json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")
+    ]
+
+
+def machine():
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        cpu = found.group(1).strip() if found else cpu
+    memory = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {int(memory) / 1024 / 1024:.0f} GiB, "
+        f"Python {platform.python_version()}, {platform.platform()}"
+    )
+
+
+def verdict(figure, ratio):
+    target, kind = TARGETS[figure]
+    good = ratio <= target if kind == "max" else ratio >= target
+    sign = "≤" if kind == "max" else "≥"
+    return f"{sign} {target}x", "met" if good else "**missed**"
+
+
+def bench_scale(scale):
+    var = ROOT / "var" / f"bench-{scale}"
+    began = time.monotonic()
+    generate(scale, var)
+    generation = time.monotonic() - began
+    info = prepare(var)
+    server = Server(var)
+    try:
+        rss = [server.rss_mib()]
+        runs = []
+        for run in (1, 2):
+            figures = measure(server, info, f"{int(time.time())}-{run}")
+            runs.append(figures)
+            rss.append(server.rss_mib())
+    finally:
+        server.stop()
+    ratios = {
+        figure: max(ours / plone for ours, plone in (run[figure] for run in runs))
+        if TARGETS[figure][1] == "max"
+        else min(ours / plone for ours, plone in (run[figure] for run in runs))
+        for figure in runs[0]
+    }
+    slowest = max(
+        (f for f in ratios if TARGETS[f][1] == "max"), key=lambda f: ratios[f]
+    )
+    # The GETs a member makes (a POST would add patients to the profile).
+    paths = {
+        "panel page": (info["panel"], "text/html"),
+        "panel GET (REST)": (info["panel"], "application/json"),
+        "my work (ERN application)": (f"{info['site']}/@my-work", "application/json"),
+    }
+    profiled = []
+    if slowest in paths:
+        url, accept = paths[slowest]
+        profiled = profile(var, server.port, info, "/" + url.split("/", 3)[3], accept)
+    return {
+        "scale": scale,
+        "info": info,
+        "generation_s": generation,
+        "runs": runs,
+        "ratios": ratios,
+        "rss": rss,
+        "slowest": slowest,
+        "profile": profiled,
+    }
+
+
+def report(results, command):
+    lines = [
+        "# Performance",
+        "",
+        "Measured by `make bench` (scripts/bench.py): each figure is the ratio of",
+        "ern.cpms to the nearest plain-Plone operation measured in the same run",
+        "on the same site, the two alternating request by request; the absolute",
+        "medians are beside it. Of the two runs against one server, the worse",
+        "ratio is reported. Throughput: wrk, "
+        f"{CONNECTIONS} connections, {SECONDS} s each, one Zope process "
+        "(4 threads).",
+        "",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {machine()}",
+        f"- Command: `{command}`",
+        "",
+    ]
+    for result in results:
+        info = result["info"]
+        counts = info["counts"]
+        lines += [
+            f"## SCALE {result['scale']}",
+            "",
+            f"{counts['Centre']} centres, {info['users']} users, "
+            f"{counts['Patient']:,} patients, {counts['Panel']:,} panels, "
+            f"{counts['Comment']:,} comments, {counts['Invitation']:,} invitations "
+            f"(made or completed in {result['generation_s'] / 60:.1f} min this run). "
+            f"The panel measured has {info['panel_items']} items and "
+            f"{info['text_size']:,} characters of text; its centre "
+            f"{info['centre_patients']:,} patients.",
+            "",
+            "| figure | compared with | ern.cpms | plain Plone | ratio | target | |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        compared = {
+            "panel page": "a Document page of the same text size",
+            "panel GET (REST)": "a Document GET",
+            "enrolment (REST)": "creating a Document",
+            "my work (ERN application)": "`@search` of 25 Documents (REST)",
+            "patient list (first page)": "`@search` of 25 Documents (REST)",
+            "throughput, panel page": "the Document page",
+        }
+        for figure, ratio in result["ratios"].items():
+            ours, plone = result["runs"][-1][figure]
+            unit = "req/s" if figure.startswith("throughput") else "ms"
+            scale_ = 1 if unit == "req/s" else 1000
+            target, met = verdict(figure, ratio)
+            lines.append(
+                f"| {figure} | {compared[figure]} | {ours * scale_:.1f} {unit} | "
+                f"{plone * scale_:.1f} {unit} | {ratio:.2f}x | {target} | {met} |"
+            )
+        rss = result["rss"]
+        lines += [
+            "",
+            f"Memory (resident) of the instance: {rss[0]:.0f} MiB before, "
+            f"{rss[1]:.0f} MiB after the first run, {rss[2]:.0f} MiB after the "
+            f"second ({(rss[2] - rss[1]):+.0f} MiB across the repeated run).",
+            "",
+        ]
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        lines += [
+            f"## Growth from SCALE {small['scale']} to SCALE {large['scale']}",
+            "",
+            "| figure | ms at the small scale | ms at the large scale | growth |",
+            "|---|---|---|---|",
+        ]
+        for figure in (
+            "my work (ERN application)",
+            "patient list (first page)",
+            "panel page",
+            "panel GET (REST)",
+            "enrolment (REST)",
+        ):
+            a = small["runs"][-1][figure][0]
+            b = large["runs"][-1][figure][0]
+            lines.append(
+                f"| {figure} | {a * 1000:.1f} | {b * 1000:.1f} | {b / a:.2f}x |"
+            )
+        lines.append("")
+    for result in results:
+        for item in result["profile"]:
+            lines += [
+                f"## Where the time goes: {result['slowest']}"
+                f" (SCALE {result['scale']})",
+                "",
+                f"cProfile of 10 requests of `{item['path']}` through the WSGI",
+                "application in one process (cumulative time, first lines):",
+                "",
+                "```",
+                item["stats"].strip(),
+                "```",
+                "",
+            ]
+    return "\n".join(lines)
+
+
+def main():
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: `make bench` installs Debian's package.")
+    scales = (os.environ.get("SCALES") or "0.01 0.1").split()
+    results = [bench_scale(float(scale)) for scale in scales]
+    command = f'make bench SCALES="{" ".join(scales)}"'
+    text = report(results, command)
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "docs" / "performance.md")
+    out.write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

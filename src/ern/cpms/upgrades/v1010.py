@@ -1,0 +1,25 @@
+"""1009 → 1010: the catalog columns plone.restapi's summaries ask for;
+no inherited portlets under /centres."""
+
+from ern.cpms.setuphandlers import quiet_portlets
+from plone import api
+
+
+SUMMARY_COLUMNS = ("head_title", "image_field", "nav_title")
+
+
+def add_summary_columns(context):
+    """Add the missing columns. A new column is filled with "missing" for
+    what is already catalogued, which is what these objects would answer
+    (they have no such attribute): nothing needs reindexing."""
+    catalog = api.portal.get_tool("portal_catalog")
+    for name in SUMMARY_COLUMNS:
+        if name not in catalog.schema():
+            catalog.addColumn(name)
+
+
+def quiet_centres(context):
+    """The site's navigation portlet no longer lists patients."""
+    portal = api.portal.get()
+    if "centres" in portal.objectIds():
+        quiet_portlets(portal["centres"])
