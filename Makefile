@@ -37,6 +37,21 @@ start: install ## Serve the site with demo data on http://localhost:8080/cpms
 	@CPMS_HOST=$(HOST) CPMS_PORT=$(PORT) CPMS_SITE=$(SITE) CPMS_DEMO=$(DEMO) \
 	  CPMS_VAR=$(VAR) $(BIN)/python scripts/cpms_instance.py start
 
+.PHONY: demo-data
+demo-data: install ## Fill the site in VAR with a network at scale: SCALE=1 is 100,000 patients (stop the server first)
+	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) SCALE=$(SCALE) SEED=$(SEED) $(BIN)/python scripts/demo_data.py
+
+.PHONY: bench
+bench: install wrk ## Measure ern.cpms against plain Plone (SCALES="0.01 0.1"); writes docs/performance.md
+	@SCALES="$(SCALES)" $(BIN)/python scripts/bench.py
+
+.PHONY: wrk
+wrk: ## Install Debian's wrk for the throughput figures (as root or with sudo)
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq wrk; }
+
 .PHONY: digests
 digests: install ## Send the daily notification digests (run from cron)
 	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) $(BIN)/python scripts/send_digests.py

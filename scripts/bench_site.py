@@ -206,12 +206,14 @@ def profile():
         sys.exit(f"Login refused: {answer[:300]}")
 
     for request in wanted["requests"]:
+        method = request.get("method", "GET")
+        body = json.dumps(request["body"]).encode() if "body" in request else b""
         for _n in range(3):  # warm
-            call(request, token=token)
+            call(request, method, body, token=token)
         profiler = cProfile.Profile()
         profiler.enable()
         for _n in range(request["times"]):
-            status, _body = call(request, token=token)
+            status, _body = call(request, method, body, token=token)
         profiler.disable()
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)

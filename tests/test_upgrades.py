@@ -40,6 +40,7 @@ def site_at_version_1000(portal, setup_tool):
     )
     portal.portal_catalog.delIndex("ern_memberships")
     portal.portal_catalog.delColumn("nav_title")
+    portal.portal_catalog.delIndex("invitee")
     del IAnnotations(portal)[SECRET_ANNOTATION]
     setup_tool.setLastVersionForProfile(PROFILE, "1000")
     return portal
@@ -70,6 +71,7 @@ def test_upgrade_from_1000_restores_everything(site_at_version_1000, setup_tool)
     assert "Centre" in portal.portal_types.objectIds()
     assert "ern_memberships" in portal.portal_catalog.indexes()
     assert "nav_title" in portal.portal_catalog.schema()
+    assert "invitee" in portal.portal_catalog.indexes()
     assert "Patient" in portal.portal_types.objectIds()
     assert portal.portal_workflow.getChainForPortalType("Patient") == (
         "cpms_patient_workflow",

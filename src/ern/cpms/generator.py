@@ -252,6 +252,8 @@ COUNTRIES = {
 
 KINDS_OF_HOSPITAL = ("University Hospital", "Children's Hospital", "Medical Centre")
 
+LAST_ENROLMENT = date(2026, 6, 30)
+
 SEXES = ("female", "male", "female", "male", "other", "unknown")
 
 # How many panels of a hundred are in each state.
@@ -511,7 +513,11 @@ def make_patient(plan, portal, number):
     centre = portal["centres"][centre_id(centre_number)]
     random_ = rng(plan, "enrolment", number)
     clinician = user_id(random_.choice(clinicians_of(plan, centre_number)))
-    enrolled = date(2019, 1, 1) + timedelta(days=random_.randrange(7 * 365))
+    identity = person(plan, number)
+    # Enrolled after birth, between 2019 and the middle of 2026.
+    first = max(identity["date_of_birth"] + timedelta(days=1), date(2019, 1, 1))
+    span = max((LAST_ENROLMENT - first).days, 0)
+    enrolled = first + timedelta(days=random_.randrange(span + 1))
     # The same person drawn twice for one centre is refused by the
     # duplicate check, as it would be in use (rare; the count goes on).
     with contextlib.suppress(enrolment.EnrolmentRefused):
@@ -519,7 +525,7 @@ def make_patient(plan, portal, number):
             clinician,
             enrolment.enrol,
             centre,
-            **person(plan, number),
+            **identity,
             enrolment_date=enrolled,
             consent_care=True,
             consent_care_date=enrolled,
@@ -679,9 +685,10 @@ def make_panel(plan, portal, number):
         transition(lead, panel, "archive")
 
 
-def generate(portal, scale, seed=2026, out=None):
-    """Make (or go on making) the network of `scale`; commits in batches."""
-    plan = Plan.of(scale, seed)
+def generate(portal, scale=None, seed=2026, out=None, plan=None):
+    """Make (or go on making) the network of `scale` (or of `plan`);
+    commits in batches; returns the plan."""
+    plan = plan or Plan.of(scale, seed)
     ensure_root_folders(portal)
     progress_of(portal, plan)
     _ensure_erns(portal)

@@ -30,15 +30,28 @@ def _auth_user_pw(self):
 # tests' login()) are not authenticated from a request and stay as they are.
 
 
+#
+# A request's user is looked up twice: early, when traversal under /centres
+# decides what an outsider may learn (traversal.early_user), and by PAS's
+# own validate afterwards. The second lookup reuses the first (kept on the
+# request, which carries the same credentials and second-factor proof).
+
+FOUND = "ern.cpms.found_users"
+
+
 def _find_user(self, plugins, user_id, name=None, request=None):
     from ern.cpms.second_factor import gate
 
-    user = self._old__findUser(plugins, user_id, name, request)
     if request is None or self._isTop():
         # The Zope root's own users (the emergency administrator of the
         # whole server) are outside any site.
-        return user
-    return gate(self, user, request)
+        return self._old__findUser(plugins, user_id, name, request)
+    found = request.other.setdefault(FOUND, {})
+    key = ("/".join(self.getPhysicalPath()), user_id, name)
+    if key not in found:
+        user = self._old__findUser(plugins, user_id, name, request)
+        found[key] = gate(self, user, request)
+    return found[key]
 
 
 def _list_allowed_roles_and_users(self, user):

@@ -12,6 +12,7 @@ from plone.app.testing import PLONE_FIXTURE
 from plone.app.testing import PloneSandboxLayer
 from plone.testing import zope
 from plone.testing.zope import WSGI_SERVER_FIXTURE
+from ZPublisher.WSGIPublisher import WSGIRequest
 
 import atexit
 import collective.MockMailHost
@@ -46,12 +47,21 @@ def _record(self, mfrom, mto, message_text, debug=False):
     SENT_MAIL.append(message_text)
 
 
+# As scripts/templates/zope.conf.in sets `max-conflict-retries` for the
+# server of `make start` (docs/performance.md, "Concurrent writers"): the
+# test server retries conflicts as often.
+CONFLICT_RETRIES = 5
+
+
 class CPMSLayer(PloneSandboxLayer):
     """A Plone site with ern.cpms and its demo network installed."""
 
     defaultBases = (PLONE_FIXTURE,)
 
     def setUpZope(self, app, configurationContext):
+        # On the test server's own request class: Zope's start-up sets the
+        # base class's (to its default, 3) after this layer.
+        WSGIRequest.retry_max_count = CONFLICT_RETRIES
         self.loadZCML(package=plone.restapi)
         self.loadZCML(package=ern.cpms)
         self.loadZCML(package=collective.MockMailHost)
@@ -59,6 +69,9 @@ class CPMSLayer(PloneSandboxLayer):
         from collective.MockMailHost.MockMailHost import MockMailHost
 
         MockMailHost._send = _record
+
+    def tearDownZope(self, app):
+        del WSGIRequest.retry_max_count
 
     def setUpPloneSite(self, portal):
         applyProfile(portal, "plone.restapi:default")

@@ -4,13 +4,13 @@ the REST service ``@my-work``.
 Lists come from the catalog. "Mine" is the catalog's own security index
 filtered to ``user:<id>``: the panels where the person holds a role of
 their own (lead, member, invited), not every panel their centre may see.
-Objects are woken only where a rule must be asked (a data request's
-answer permission, a contribution's author) and only for active panels.
+Rows are read from the catalog (the ``invitee`` index, the ``reply_by``,
+``urgent`` and ``panel_lead`` columns, the ``Creator`` of contributions);
+objects are woken only where a rule must be asked: an open data request's
+answer permission.
 """
 
 from ern.cpms.content.panel import PANEL_AT_WORK
-from ern.cpms.invitations import invitations_of
-from ern.cpms.panel_content import contribution_of
 from plone import api
 
 
@@ -27,9 +27,22 @@ def _summary(brain):
     }
 
 
+def _parent(brain):
+    return brain.getPath().rsplit("/", 1)[0]
+
+
+def _iso(value):
+    """A date's ISO form; None for none (or a catalog row without it)."""
+    return value.isoformat() if hasattr(value, "isoformat") else None
+
+
 def my_work(userid=None):
     """A dict of lists: pending invitations, panels by state, data requests
-    to answer, contributions to record, outcomes to review."""
+    to answer, contributions to record, outcomes to review.
+
+    Four catalog queries, read from the rows (panels, the person's pending
+    invitations, the contributions they wrote); no panel is woken.
+    """
     userid = userid or api.user.get_current().getId()
     catalog = api.portal.get_tool("portal_catalog")
     mine = catalog.unrestrictedSearchResults(
@@ -39,6 +52,17 @@ def my_work(userid=None):
         sort_on="modified",
         sort_order="descending",
     )
+    pending = {}
+    for brain in catalog.unrestrictedSearchResults(
+        portal_type="Invitation", review_state="pending", invitee=userid
+    ):
+        pending.setdefault(_parent(brain), brain)
+    contributed = {
+        _parent(brain)
+        for brain in catalog.unrestrictedSearchResults(
+            portal_type="Contribution", Creator=userid
+        )
+    }
     work = {
         "invitations": [],
         "panels": {state: [] for state in LISTED},
@@ -47,26 +71,23 @@ def my_work(userid=None):
         "reviews": [],
     }
     for brain in mine:
-        panel = brain._unrestrictedGetObject()
-        pending = [
-            i for i in invitations_of(panel, ("pending",)) if i.invitee == userid
-        ]
-        if pending:
+        invitation = pending.get(brain.getPath())
+        if invitation is not None:
             work["invitations"].append(
                 {
                     **_summary(brain),
-                    "invitation": pending[0].absolute_url(),
-                    "reply_by": pending[0].reply_by and pending[0].reply_by.isoformat(),
-                    "urgent": bool(panel.urgent),
+                    "invitation": invitation.getURL(),
+                    "reply_by": _iso(invitation.reply_by),
+                    "urgent": brain.urgent is True,
                 }
             )
             continue
         work["panels"][brain.review_state].append(_summary(brain))
         if brain.review_state not in ("open", "outcome_review"):
             continue
-        if contribution_of(panel, userid) is None:
+        if brain.getPath() not in contributed:
             work["contributions"].append(_summary(brain))
-        if brain.review_state == "outcome_review" and panel.panel_lead != userid:
+        if brain.review_state == "outcome_review" and brain.panel_lead != userid:
             work["reviews"].append(_summary(brain))
     work["data_requests"] = _requests_to_answer(userid)
     return work

@@ -1,7 +1,7 @@
 """Centre: a healthcare provider that is a member of one or more ERNs."""
 
 from ern.cpms import _
-from plone.dexterity.content import Container
+from ern.cpms.content.busy import BusyContainer
 from plone.supermodel import model
 from zope import schema
 from zope.interface import implementer
@@ -44,11 +44,9 @@ class ICentre(model.Schema):
 
 
 @implementer(ICentre)
-class Centre(Container):
+class Centre(BusyContainer):
     """A healthcare provider.
 
     Unordered: a centre holds thousands of patients enrolled concurrently by
     its health professionals, and an ordered folder makes them conflict.
     """
-
-    _ordering = "unordered"

@@ -10,6 +10,7 @@ from Acquisition import aq_inner
 from Acquisition import aq_parent
 from datetime import date
 from ern.cpms import _
+from ern.cpms.content.busy import BusyContainer
 from ern.cpms.content.security import no_raw_read
 from ern.cpms.groups import group_id
 from ern.cpms.refusals import FieldError
@@ -18,7 +19,6 @@ from plone import api
 from plone.app.z3cform.widgets.select import AjaxSelectFieldWidget
 from plone.autoform import directives
 from plone.base.interfaces import INameFromTitle
-from plone.dexterity.content import Container
 from plone.supermodel import model
 from zope import schema
 from zope.component import adapter
@@ -187,10 +187,9 @@ class IPanel(model.Schema):
 
 @no_raw_read
 @implementer(IPanel)
-class Panel(Container):
+class Panel(BusyContainer):
     """A consultation panel. Unordered: members add to it concurrently."""
 
-    _ordering = "unordered"
     few_contributions_confirmed = False
     patient_age_months = None
     patient_sex = None

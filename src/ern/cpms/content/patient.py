@@ -10,6 +10,7 @@ The patient's id and title are its pseudonym, never its name.
 from datetime import date
 from ern.cpms import _
 from ern.cpms import pseudonym
+from ern.cpms.content.busy import BusyContainer
 from ern.cpms.content.security import no_raw_read
 from ern.cpms.enrolment import duplicate_error
 from ern.cpms.enrolment import enrolment_errors
@@ -17,7 +18,6 @@ from ern.cpms.refusals import refusal
 from plone import api
 from plone.autoform import directives
 from plone.base.interfaces import INameFromTitle
-from plone.dexterity.content import Container
 from plone.namedfile.field import NamedBlobFile
 from plone.supermodel import model
 from zExceptions import BadRequest
@@ -152,10 +152,9 @@ class IPatient(model.Schema):
 
 @no_raw_read
 @implementer(IPatient)
-class Patient(Container):
+class Patient(BusyContainer):
     """An enrolled patient. Unordered: it is the container of its panels."""
 
-    _ordering = "unordered"
     pseudonym = None
     identity_hash = None
 

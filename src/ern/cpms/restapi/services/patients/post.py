@@ -73,12 +73,14 @@ class Patients(Service):
             return bad_request(
                 self.request, "q", _("Type at least two letters or digits to search.")
             )
-        return {
-            "items_total": len(results),
-            "items": [self._item(brain) for brain in results[start : start + size]],
-        }
+        rows = [self._item(brain) for brain in results[start : start + size]]
+        # One audit entry per patient named, written at once before the
+        # names leave (one write for the page, not one per row).
+        record_read("list", [patient for _item, patient in rows if patient])
+        return {"items_total": len(results), "items": [item for item, _p in rows]}
 
     def _item(self, brain):
+        """The row, and the patient when its identity is in it."""
         patient = brain.getObject()
         item = {
             "@id": brain.getURL(),
@@ -87,11 +89,11 @@ class Patients(Service):
             "created": brain.created.asdatetime().isoformat(),
             "active_panels": brain.active_panels or 0,
         }
-        if api.user.has_permission("ern.cpms: View patient identity", obj=patient):
-            record_read("list", [patient])
-            item.update(
-                given_names=patient.given_names,
-                family_name=patient.family_name,
-                date_of_birth=patient.date_of_birth.isoformat(),
-            )
-        return item
+        if not api.user.has_permission("ern.cpms: View patient identity", obj=patient):
+            return item, None
+        item.update(
+            given_names=patient.given_names,
+            family_name=patient.family_name,
+            date_of_birth=patient.date_of_birth.isoformat(),
+        )
+        return item, patient

@@ -1,0 +1,415 @@
+"""Issue 9 in the tests: the network generator (small plans), listings that
+read the catalog instead of waking objects, and concurrent writers that
+lose and duplicate nothing. Nothing here times anything: speed is measured
+by `make bench` (docs/performance.md), as ratios against plain Plone."""
+
+from concurrent.futures import ThreadPoolExecutor
+from ern.cpms import generator
+from ern.cpms.demo import DEMO_PASSWORD
+from ern.cpms.groups import group_id
+from panels import as_user
+from panels import make_panel
+from pathlib import Path
+from patients import rest_payload
+from plone import api
+from plone.app.textfield.value import RichTextValue
+from plone.dexterity.utils import createContentInContainer
+from Products.ZCatalog.CatalogBrains import AbstractCatalogBrain
+from ZODB.POSException import ConflictError
+from zope.component import getGlobalSiteManager
+from zope.component import provideHandler
+from ZPublisher.interfaces import IPubBeforeAbort
+
+import json
+import pytest
+import re
+import requests
+import threading
+import transaction
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+# A network small enough for a test: three centres, a dozen users.
+SMALL = {"centres": 3, "users": 12, "patients": 24, "panels": 10}
+
+
+def small_plan(seed=7, scale=0.000123):
+    return generator.Plan(scale=scale, seed=seed, **SMALL)
+
+
+def generate(portal, plan):
+    """Run the generator as `make demo-data` does: as the system."""
+    with api.env.adopt_roles(["Manager"]):
+        return generator.generate(portal, plan=plan)
+
+
+def generated(portal, kind):
+    catalog = api.portal.get_tool("portal_catalog")
+    path = "/".join(portal["centres"].getPhysicalPath())
+    return catalog.unrestrictedSearchResults(portal_type=kind, path=path)
+
+
+def expected_pseudonyms(portal, plan):
+    """The pseudonyms the plan's patients must have, from their identities."""
+    from ern.cpms import pseudonym
+
+    secret = pseudonym.site_secret(portal)
+    codes = set()
+    for number in range(plan.patients):
+        person = generator.person(plan, number)
+        digest = pseudonym.identity_hash(
+            secret,
+            person["family_name"],
+            person["given_names"],
+            person["date_of_birth"],
+            person["sex"],
+        )
+        centre = generator.centre_id(generator.patient_centre(plan, number))
+        codes.add((centre, pseudonym.code_from_hash(digest).lower()))
+    return codes
+
+
+def present_pseudonyms(portal):
+    return {
+        (brain.getPath().split("/")[-2], brain.getId)
+        for brain in generated(portal, "Patient")
+        if brain.getPath().split("/")[-2].startswith("gen-centre-")
+    }
+
+
+# -- the generator --------------------------------------------------------
+
+
+def test_the_generator_makes_a_whole_network(functional_portal):
+    portal = functional_portal
+    plan = small_plan()
+    generate(portal, plan)
+    # Every ERN of the vocabulary, the plan's centres in several countries.
+    assert len(portal["erns"].objectIds()) >= 24
+    centres = [portal["centres"][generator.centre_id(n)] for n in range(3)]
+    assert len({centre.country for centre in centres}) == 3
+    # Users are health professionals of their centres.
+    members = api.user.get_users(groupname=group_id(centres[0], "health-professionals"))
+    assert {u.getId() for u in members} >= {generator.user_id(0)}
+    # The patients, under their pseudonyms, each exactly once.
+    assert present_pseudonyms(portal) == expected_pseudonyms(portal, plan)
+    # Panels in several states, with their items.
+    panels = [b for b in generated(portal, "Panel") if "gen-centre-" in b.getPath()]
+    assert len(panels) == plan.panels
+    assert len({brain.review_state for brain in panels}) >= 3
+    assert generated(portal, "Invitation")
+    assert generated(portal, "Comment")
+    progress = generator.progress_of(portal, plan)
+    assert progress["patients"] == plan.patients
+    assert progress["panels"] == plan.panels
+
+
+def test_the_network_is_the_same_for_a_seed():
+    plan, again, other = small_plan(), small_plan(), small_plan(seed=8)
+    people = [generator.person(plan, n) for n in range(20)]
+    assert people == [generator.person(again, n) for n in range(20)]
+    assert people != [generator.person(other, n) for n in range(20)]
+    assert [generator.centre_erns(plan, n) for n in range(3)] == [
+        generator.centre_erns(again, n) for n in range(3)
+    ]
+
+
+def test_an_interrupted_run_goes_on_where_it_stopped(functional_portal, monkeypatch):
+    portal = functional_portal
+    plan = small_plan(scale=0.000124)
+    monkeypatch.setitem(generator.BATCH, "patients", 5)
+    real = generator.make_patient
+
+    def interrupted(plan, portal, number):
+        if number == 12:
+            raise KeyboardInterrupt
+        return real(plan, portal, number)
+
+    monkeypatch.setattr(generator, "make_patient", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        generate(portal, plan)
+    transaction.abort()
+    # Two batches of five were committed; the third was not.
+    assert generator.progress_of(portal, plan)["patients"] == 10
+    assert len(present_pseudonyms(portal)) == 10
+    monkeypatch.setattr(generator, "make_patient", real)
+    generate(portal, plan)
+    assert present_pseudonyms(portal) == expected_pseudonyms(portal, plan)
+
+
+def test_another_plan_on_the_same_site_is_refused(functional_portal):
+    portal = functional_portal
+    generator.progress_of(portal, small_plan(scale=0.000125))
+    with pytest.raises(ValueError, match=r"SCALE=0\.000125 SEED=7"):
+        generate(portal, small_plan(scale=0.000126))
+
+
+def test_scale_must_be_sensible():
+    with pytest.raises(ValueError, match="SCALE"):
+        generator.Plan.of(0)
+    full = generator.Plan.of(1)
+    assert (full.patients, full.panels, full.users, full.centres) == (
+        100_000,
+        20_000,
+        10_000,
+        320,
+    )
+
+
+# -- listings read the catalog --------------------------------------------
+
+
+@pytest.fixture
+def wakeups(monkeypatch):
+    """How many catalog rows were turned into their objects."""
+    counted = []
+    for name in ("getObject", "_unrestrictedGetObject"):
+        real = getattr(AbstractCatalogBrain, name)
+
+        def counting(self, *args, real=real, **kwargs):
+            counted.append(self.getPath())
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(AbstractCatalogBrain, name, counting)
+    return counted
+
+
+def test_my_work_wakes_no_panel(portal, wakeups):
+    for number in range(4):
+        make_panel(portal, ("Work", f"Load {number}"), members=["dr.martin"])
+    from ern.cpms.work import my_work
+
+    catalog = api.portal.get_tool("portal_catalog")
+    panels = {
+        b.getPath() for b in catalog.unrestrictedSearchResults(portal_type="Panel")
+    }
+    del wakeups[:]
+    work = my_work("dr.martin")
+    # The four panels wait for his contribution; none was woken for it.
+    assert len(work["contributions"]) >= 4
+    assert len(work["panels"]["open"]) >= 4
+    assert set(wakeups) & panels == set()
+
+
+def test_a_folder_listing_through_rest_wakes_no_item(
+    functional_portal, request_factory, wakeups
+):
+    panel = make_panel(functional_portal, ("Rest", "Items"), members=["dr.martin"])
+    for number in range(5):
+        as_user(
+            "dr.dekker",
+            createContentInContainer,
+            panel,
+            "Comment",
+            text=RichTextValue(f"<p>Comment {number}</p>", "text/html", "text/html"),
+        )
+    transaction.commit()
+    session = request_factory(basic_auth=("dr.dekker", DEMO_PASSWORD))
+    del wakeups[:]
+    response = session.get(panel.absolute_url(), timeout=30)
+    assert response.status_code == 200
+    assert len(response.json()["items"]) >= 6
+    assert [p for p in wakeups if p.startswith(panel.absolute_url_path() + "/")] == []
+
+
+# -- concurrent writers -----------------------------------------------------
+
+
+@pytest.fixture
+def conflicts():
+    """Conflict errors the publisher met (and retried) during the test."""
+    seen = []
+
+    def count(event):
+        if event.exc_info and issubclass(event.exc_info[0], ConflictError):
+            seen.append((str(event.exc_info[1]), event.request.retry_count))
+
+    provideHandler(count, (IPubBeforeAbort,))
+    yield seen
+    getGlobalSiteManager().unregisterHandler(count, (IPubBeforeAbort,))
+
+
+def _experts(portal, count):
+    """`count` health professionals of Charité (experts of ERN-EYE)."""
+    group = group_id(portal["centres"]["charite"], "health-professionals")
+    userids = []
+    for number in range(count):
+        userid = f"load.expert{number}"
+        api.user.create(
+            username=userid, email=f"{userid}@example.org", password=DEMO_PASSWORD
+        )
+        api.group.add_user(groupname=group, username=userid)
+        userids.append(userid)
+    return userids
+
+
+def _status(response):
+    """The status, and what went wrong with it if it is not a success."""
+    if response.status_code < 300:
+        return response.status_code
+    return response.status_code, response.text[:1200]
+
+
+def _conflicting(error):
+    """The class of the object two writers changed (from the message)."""
+    if "read conflict" in error:
+        return "read conflict"
+    found = re.search(r"class ([\w.]+)", error)
+    return found.group(1) if found else error[:120]
+
+
+def _report(name, writes, retried):
+    ARTIFACTS.mkdir(exist_ok=True)
+    rate = len(retried) / max(writes, 1)
+    path = ARTIFACTS / "concurrency.json"
+    known = json.loads(path.read_text()) if path.exists() else {}
+    known[name] = {
+        "writes": writes,
+        "conflicts": len(retried),
+        "rate": rate,
+        "objects": sorted({_conflicting(error) for error, _attempt in retried}),
+        # How many requests met a conflict at their first, second… attempt.
+        "attempts": [
+            sum(1 for _error, attempt in retried if attempt == number)
+            for number in range(1 + max((a for _e, a in retried), default=-1))
+        ],
+    }
+    path.write_text(json.dumps(known, indent=2))
+
+
+def test_eight_clients_on_one_panel_lose_and_duplicate_nothing(
+    functional_portal, logins, conflicts
+):
+    from ern.cpms import invitations
+
+    portal = functional_portal
+    experts = _experts(portal, 8)
+    panel = make_panel(portal, ("Busy", "Panel"))
+    made = as_user("dr.dekker", invitations.invite, panel, experts)
+    invitation_of = {i.invitee: i.absolute_url() for i in made}
+    transaction.commit()
+    url = panel.absolute_url()
+    tokens = {userid: logins.token(userid) for userid in experts}
+    acknowledged = []
+    lock = threading.Lock()
+
+    def client(userid):
+        s = requests.Session()
+        s.headers.update(
+            {"Authorization": f"Bearer {tokens[userid]}", "Accept": "application/json"}
+        )
+        answer = s.post(f"{invitation_of[userid]}/@workflow/accept", timeout=60)
+        done = [("accept", _status(answer))]
+        for number in range(4):
+            response = s.post(
+                url,
+                json={"@type": "Comment", "text": f"Comment {number} by {userid}"},
+                timeout=60,
+            )
+            done.append((f"Comment {number} by {userid}", _status(response)))
+        response = s.post(
+            url,
+            json={"@type": "DataRequest", "question": f"Data for {userid}?"},
+            timeout=60,
+        )
+        done.append((f"Data for {userid}?", _status(response)))
+        response = s.post(
+            url,
+            json={
+                "@type": "Contribution",
+                "assessment": f"Assessment of {userid}",
+                "recommendation": "Follow-up.",
+            },
+            timeout=60,
+        )
+        done.append((f"Assessment of {userid}", _status(response)))
+        with lock:
+            acknowledged.extend(done)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(client, experts))
+    transaction.begin()  # see what the server committed
+    _report("one panel, 8 clients", len(acknowledged), conflicts)
+    failed = [item for item in acknowledged if item[1] not in (200, 201)]
+    assert failed == []
+    texts = []
+    for item in panel.objectValues():
+        if item.portal_type == "Comment":
+            texts.append(item.text.raw)
+        elif item.portal_type == "DataRequest":
+            texts.append(item.question)
+        elif item.portal_type == "Contribution":
+            texts.append(item.assessment)
+    for what, _code in acknowledged:
+        if what == "accept":
+            continue
+        assert sum(what in text for text in texts) == 1, what
+    accepted = [
+        i for i in invitations.invitations_of(panel, ("accepted",)) if i.invitee
+    ]
+    assert len(accepted) == 8
+
+
+def test_eight_clients_enrolling_at_one_centre_lose_and_duplicate_nothing(
+    functional_portal, logins, conflicts
+):
+    portal = functional_portal
+    centre = portal["centres"]["erasmus-mc"]
+    group = group_id(centre, "health-professionals")
+    clinicians = []
+    for number in range(8):
+        userid = f"load.clinician{number}"
+        api.user.create(
+            username=userid, email=f"{userid}@example.org", password=DEMO_PASSWORD
+        )
+        api.group.add_user(groupname=group, username=userid)
+        clinicians.append(userid)
+    transaction.commit()
+    tokens = {userid: logins.token(userid) for userid in clinicians}
+    acknowledged = []
+    lock = threading.Lock()
+
+    def client(userid):
+        s = requests.Session()
+        s.headers.update(
+            {"Authorization": f"Bearer {tokens[userid]}", "Accept": "application/json"}
+        )
+        done = []
+        for number in range(5):
+            family = f"Concurrent {userid[-1]}{number}"
+            response = s.post(
+                centre.absolute_url(),
+                json=rest_payload(given_names="Load", family_name=family),
+                timeout=60,
+            )
+            done.append((family, _status(response)))
+        with lock:
+            acknowledged.extend(done)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(client, clinicians))
+    transaction.begin()
+    _report("one centre, 8 clients enrolling", len(acknowledged), conflicts)
+    assert [item for item in acknowledged if item[1] != 201] == []
+    families = [
+        patient.family_name
+        for patient in centre.objectValues()
+        if (patient.family_name or "").startswith("Concurrent ")
+    ]
+    assert sorted(families) == sorted(family for family, _s in acknowledged)
+    assert len(families) == 40
+    # The catalog agrees: each of them is found once.
+    catalog = api.portal.get_tool("portal_catalog")
+    path = "/".join(centre.getPhysicalPath())
+    assert len(catalog.unrestrictedSearchResults(portal_type="Patient", path=path)) == (
+        len(centre.objectIds())
+    )
+
+
+def test_the_server_retries_conflicts_as_the_tests_do():
+    from ern.cpms.testing import CONFLICT_RETRIES
+
+    template = Path(__file__).resolve().parent.parent / "scripts" / "templates"
+    text = (template / "zope.conf.in").read_text()
+    assert f"max-conflict-retries {CONFLICT_RETRIES}\n" in text
