@@ -359,7 +359,7 @@ def bench_scale(scale):
 
 def report(results, command):
     lines = [
-        "# Performance",
+        "## Results",
         "",
         "Measured by `make bench` (scripts/bench.py): each figure is the ratio of",
         "ern.cpms to the nearest plain-Plone operation measured in the same run",
@@ -378,7 +378,7 @@ def report(results, command):
         info = result["info"]
         counts = info["counts"]
         lines += [
-            f"## SCALE {result['scale']}",
+            f"### SCALE {result['scale']}",
             "",
             f"{counts['Centre']} centres, {info['users']} users, "
             f"{counts['Patient']:,} patients, {counts['Panel']:,} panels, "
@@ -419,7 +419,7 @@ def report(results, command):
     if len(results) > 1:
         small, large = results[0], results[-1]
         lines += [
-            f"## Growth from SCALE {small['scale']} to SCALE {large['scale']}",
+            f"### Growth from SCALE {small['scale']} to SCALE {large['scale']}",
             "",
             "| figure | ms at the small scale | ms at the large scale | growth |",
             "|---|---|---|---|",
@@ -440,7 +440,7 @@ def report(results, command):
     for result in results:
         for item in result["profile"]:
             lines += [
-                f"## Where the time goes: {result['slowest']}"
+                f"### Where the time goes: {result['slowest']}"
                 f" (SCALE {result['scale']})",
                 "",
                 f"cProfile of 10 requests of `{item['path']}` through the WSGI",
@@ -462,8 +462,22 @@ def main():
     command = f'make bench SCALES="{" ".join(scales)}"'
     text = report(results, command)
     out = Path(os.environ.get("BENCH_OUT") or ROOT / "docs" / "performance.md")
-    out.write_text(text + "\n")
+    out.write_text(with_results(out, text))
     print(text)
+
+
+START, END = "<!-- make bench: start -->", "<!-- make bench: end -->"
+
+
+def with_results(path, text):
+    """The document with the results between its markers (the rest of it is
+    written by people); the results alone when there are no markers."""
+    current = path.read_text() if path.exists() else ""
+    if START in current and END in current:
+        before = current.split(START)[0]
+        after = current.split(END, 1)[1]
+        return f"{before}{START}\n{text}\n{END}{after}"
+    return text + "\n"
 
 
 if __name__ == "__main__":
