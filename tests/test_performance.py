@@ -100,9 +100,8 @@ def test_the_generator_makes_a_whole_network(functional_portal):
     assert len({brain.review_state for brain in panels}) >= 3
     assert generated(portal, "Invitation")
     assert generated(portal, "Comment")
-    progress = generator.progress_of(portal, plan)
-    assert progress["patients"] == plan.patients
-    assert progress["panels"] == plan.panels
+    assert generator.made(portal, plan, "patients") == plan.patients
+    assert generator.made(portal, plan, "panels") == plan.panels
 
 
 def test_the_network_is_the_same_for_a_seed():
@@ -126,14 +125,14 @@ def test_an_interrupted_run_goes_on_where_it_stopped(functional_portal, monkeypa
             raise KeyboardInterrupt
         return real(plan, portal, number)
 
-    monkeypatch.setattr(generator, "make_patient", interrupted)
+    monkeypatch.setitem(generator.MAKERS, "patients", interrupted)
     with pytest.raises(KeyboardInterrupt):
         generate(portal, plan)
     transaction.abort()
     # Two batches of five were committed; the third was not.
-    assert generator.progress_of(portal, plan)["patients"] == 10
+    assert generator.made(portal, plan, "patients") == 10
     assert len(present_pseudonyms(portal)) == 10
-    monkeypatch.setattr(generator, "make_patient", real)
+    monkeypatch.setitem(generator.MAKERS, "patients", real)
     generate(portal, plan)
     assert present_pseudonyms(portal) == expected_pseudonyms(portal, plan)
 

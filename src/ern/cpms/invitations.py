@@ -7,6 +7,7 @@ withdrawn holds nothing. ``sync_member_roles`` derives the panel's local
 roles from the invitations after every change, so the two cannot drift.
 """
 
+from Acquisition import aq_base
 from Acquisition import aq_inner
 from Acquisition import aq_parent
 from datetime import date
@@ -179,7 +180,17 @@ def invitations_of(panel, states=None):
     found = children(panel, "Invitation")
     if states is None:
         return found
-    return [i for i in found if api.content.get_state(i, default="pending") in states]
+    return [i for i in found if state_of(i) in states]
+
+
+def state_of(invitation):
+    """The invitation's workflow state ("pending" before it has one), from
+    its own workflow history (its one workflow's last record)."""
+    history = getattr(aq_base(invitation), "workflow_history", None) or {}
+    for records in history.values():
+        if records:
+            return records[-1].get("review_state", "pending")
+    return "pending"
 
 
 def invitation_refusal(panel, userid, experts=None, invited=None):

@@ -15,6 +15,8 @@ from ern.cpms.refusals import is_text
 from ern.cpms.refusals import NotText
 from ern.cpms.refusals import refusal
 from plone import api
+from Products.PluggableAuthService.interfaces.plugins import IPropertiesPlugin
+from Products.PluggableAuthService.PropertiedUser import PropertiedUser
 from zope.annotation.interfaces import IAnnotations
 from zope.globalrequest import getRequest
 from zope.interface import provider
@@ -54,10 +56,25 @@ def fullname(userid):
     request = getRequest()
     cache = {} if request is None else IAnnotations(request).setdefault(FULLNAMES, {})
     if userid not in cache:
-        user = api.user.get(userid=userid) if userid else None
-        found = user.getProperty("fullname") if user is not None else None
-        cache[userid] = found or userid
+        cache[userid] = (_property(userid, "fullname") if userid else None) or userid
     return cache[userid]
+
+
+def _property(userid, name):
+    """A user property from the site's property sheets (PAS's properties
+    plugins, as PAS asks them), without building the whole user: a name
+    on a page needs no roles, groups or second-factor gate."""
+    users = api.portal.get_tool("acl_users")
+    stand_in = PropertiedUser(userid)
+    for _id, plugin in users.plugins.listPlugins(IPropertiesPlugin):
+        sheet = plugin.getPropertiesForUser(stand_in, None)
+        if hasattr(sheet, "getProperty"):
+            value = sheet.getProperty(name, None)
+        else:
+            value = (sheet or {}).get(name)
+        if value:
+            return value
+    return None
 
 
 def centres_of(userid):

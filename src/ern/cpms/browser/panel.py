@@ -1,6 +1,7 @@
 """The panel's pages: the panel itself, inviting experts, answering an
 invitation, commenting, closing, and the outcome PDF."""
 
+from AccessControl import getSecurityManager
 from collective.easyform.api import get_schema
 from ern.cpms import _
 from ern.cpms import consents
@@ -57,7 +58,9 @@ CLINICAL = "ern.cpms: View clinical data"
 
 
 def _can(permission, obj):
-    return api.user.has_permission(permission, obj=obj)
+    """The current user's permission (what api.user.has_permission asks,
+    without its checks of the arguments: a panel page asks it often)."""
+    return bool(getSecurityManager().checkPermission(permission, obj))
 
 
 class PanelView(DefaultView):
@@ -85,6 +88,7 @@ class PanelView(DefaultView):
             api.content.get_state(self.context), "Panel"
         )
 
+    @memoize
     def can_read_clinical(self):
         return _can(CLINICAL, self.context)
 
@@ -104,19 +108,22 @@ class PanelView(DefaultView):
         if not self.can_read_clinical():
             return []
         workflows = api.portal.get_tool("portal_workflow")
-        return [
-            {
-                "obj": invitation,
-                "name": invitation.invitee_name,
-                "state": api.content.get_state(invitation),
-                "state_title": workflows.getTitleForStateOnType(
-                    api.content.get_state(invitation), "Invitation"
-                ),
-                "can_withdraw": _can("ern.cpms: Withdraw invitation", invitation)
-                and invitations.withdraw_refusal(invitation) is None,
-            }
-            for invitation in invitations.invitations_of(self.context)
-        ]
+        rows = []
+        for invitation in invitations.invitations_of(self.context):
+            state = invitations.state_of(invitation)
+            rows.append(
+                {
+                    "obj": invitation,
+                    "name": invitation.invitee_name,
+                    "state": state,
+                    "state_title": workflows.getTitleForStateOnType(
+                        state, "Invitation"
+                    ),
+                    "can_withdraw": _can("ern.cpms: Withdraw invitation", invitation)
+                    and invitations.withdraw_refusal(invitation) is None,
+                }
+            )
+        return rows
 
     def can(self, permission):
         return _can(permission, self.context)
