@@ -47,6 +47,7 @@ CONNECTIONS = 8
 TARGETS = {
     "panel page": (1.3, "max"),
     "panel GET (REST)": (1.3, "max"),
+    "panel GET (REST), against a folder": (1.3, "max"),
     "enrolment (REST)": (1.5, "max"),
     "my work (ERN application)": (2.0, "max"),  # GET @my-work
     "patient list (first page)": (2.0, "max"),  # POST @patients
@@ -224,6 +225,10 @@ def measure(server, info, run_id):
     figures["panel GET (REST)"] = pair(
         lambda n: api.get(panel, timeout=60), lambda n: api.get(document, timeout=60)
     )
+    figures["panel GET (REST), against a folder"] = pair(
+        lambda n: api.get(panel, timeout=60),
+        lambda n: api.get(local(info["folder_like"], server), timeout=60),
+    )
     search = f"{site}/@search?portal_type=Document&b_size=25&sort_on=modified"
 
     def enrol(number):
@@ -394,6 +399,8 @@ def report(results, command):
         compared = {
             "panel page": "a Document page of the same text size",
             "panel GET (REST)": "a Document GET",
+            "panel GET (REST), against a folder": "a Folder GET with as many "
+            "Documents as the panel has items",
             "enrolment (REST)": "creating a Document",
             "my work (ERN application)": "`@search` of 25 Documents (REST)",
             "patient list (first page)": "`@search` of 25 Documents (REST)",

@@ -102,6 +102,25 @@ def _plain_plone(portal, text_size, contributor):
     return folder
 
 
+def _folder_like(folder, count):
+    """A published folder holding `count` published Documents: the plain
+    Plone thing nearest a panel with its items, for REST."""
+    from plone import api
+
+    name = f"folder-of-{count}"
+    if name not in folder:
+        like = api.content.create(
+            container=folder, type="Folder", id=name, title=f"{count} documents"
+        )
+        api.content.transition(obj=like, transition="publish")
+        for number in range(count):
+            item = api.content.create(
+                container=like, type="Document", id=f"item-{number}", title="An item"
+            )
+            api.content.transition(obj=item, transition="publish")
+    return folder[name]
+
+
 def _key(userid):
     """A new second-factor key for a benchmark user (and no lock left from
     an earlier run)."""
@@ -144,6 +163,7 @@ def prepare():
             "centre_patients": len(centre),
             "folder": folder.absolute_url(),
             "document": folder["document-00"].absolute_url(),
+            "folder_like": _folder_like(folder, len(panel)).absolute_url(),
             "counts": {
                 kind: len(catalog.unrestrictedSearchResults(portal_type=kind))
                 for kind in ("Centre", "Patient", "Panel", "Comment", "Invitation")

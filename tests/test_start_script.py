@@ -262,6 +262,37 @@ def test_erasure_survives_packing(served, tmp_path):
     assert not (var / "filestorage" / "Data.fs.old").exists()
 
 
+def test_demo_data_makes_a_network_and_goes_on_where_it_stopped(served):
+    """`make demo-data` on make start's site: a small network with its
+    progress bars; run again, it finds everything made; another SCALE on
+    the same site is refused with a message."""
+    var, _port, process = served
+    stop(process)
+    env = {**os.environ, "CPMS_VAR": str(var), "CPMS_SITE": "cpms"}
+
+    def demo_data(scale):
+        return subprocess.run(
+            [sys.executable, str(SCRIPT.parent / "demo_data.py")],
+            env={**env, "SCALE": scale},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    first = demo_data("0.0001")
+    assert first.returncode == 0, first.stderr
+    assert "patients  [" in first.stdout
+    assert "10/10" in first.stdout
+    assert "ready in" in first.stdout
+    again = demo_data("0.0001")
+    assert again.returncode == 0, again.stderr
+    # Every batch was committed: nothing is made again (no rate, no time).
+    assert "10/10     0.0/s" in again.stdout
+    other = demo_data("0.0002")
+    assert other.returncode == 1
+    assert "SCALE=0.0001 SEED=2026" in other.stderr
+
+
 @pytest.mark.parametrize(
     "script", ["send_digests.py", "expire_guests.py", "retention.py"]
 )
