@@ -231,18 +231,28 @@ def conflicts():
     getGlobalSiteManager().unregisterHandler(count, (IPubBeforeAbort,))
 
 
-def _experts(portal, count):
-    """`count` health professionals of Charité (experts of ERN-EYE)."""
-    group = group_id(portal["centres"]["charite"], "health-professionals")
+def _users(portal, centre, prefix, count):
+    """`count` new health professionals of `centre` (its id), committed."""
+    group = group_id(portal["centres"][centre], "health-professionals")
     userids = []
     for number in range(count):
-        userid = f"load.expert{number}"
+        userid = f"{prefix}{number}"
         api.user.create(
             username=userid, email=f"{userid}@example.org", password=DEMO_PASSWORD
         )
         api.group.add_user(groupname=group, username=userid)
         userids.append(userid)
+    transaction.commit()
     return userids
+
+
+def _client(token):
+    """A REST client of the test server with a second-factor token."""
+    session = requests.Session()
+    session.headers.update(
+        {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    )
+    return session
 
 
 def _status(response):
@@ -285,7 +295,8 @@ def test_eight_clients_on_one_panel_lose_and_duplicate_nothing(
     from ern.cpms import invitations
 
     portal = functional_portal
-    experts = _experts(portal, 8)
+    # Charité's health professionals are experts of ERN-EYE.
+    experts = _users(portal, "charite", "load.expert", 8)
     panel = make_panel(portal, ("Busy", "Panel"))
     made = as_user("dr.dekker", invitations.invite, panel, experts)
     invitation_of = {i.invitee: i.absolute_url() for i in made}
@@ -296,10 +307,7 @@ def test_eight_clients_on_one_panel_lose_and_duplicate_nothing(
     lock = threading.Lock()
 
     def client(userid):
-        s = requests.Session()
-        s.headers.update(
-            {"Authorization": f"Bearer {tokens[userid]}", "Accept": "application/json"}
-        )
+        s = _client(tokens[userid])
         # People do not all click "accept" in the same instant: each client
         # waits up to a second first (the accepts still overlap). At the
         # same instant every accept rewrites the security entries of all
@@ -363,25 +371,13 @@ def test_eight_clients_enrolling_at_one_centre_lose_and_duplicate_nothing(
 ):
     portal = functional_portal
     centre = portal["centres"]["erasmus-mc"]
-    group = group_id(centre, "health-professionals")
-    clinicians = []
-    for number in range(8):
-        userid = f"load.clinician{number}"
-        api.user.create(
-            username=userid, email=f"{userid}@example.org", password=DEMO_PASSWORD
-        )
-        api.group.add_user(groupname=group, username=userid)
-        clinicians.append(userid)
-    transaction.commit()
+    clinicians = _users(portal, "erasmus-mc", "load.clinician", 8)
     tokens = {userid: logins.token(userid) for userid in clinicians}
     acknowledged = []
     lock = threading.Lock()
 
     def client(userid):
-        s = requests.Session()
-        s.headers.update(
-            {"Authorization": f"Bearer {tokens[userid]}", "Accept": "application/json"}
-        )
+        s = _client(tokens[userid])
         done = []
         for number in range(5):
             family = f"Concurrent {userid[-1]}{number}"

@@ -16,13 +16,16 @@ from plone.app.textfield.value import RichTextValue
 from plone.dexterity.utils import createContentInContainer
 
 
-def _as(userid, function, *args, **kwargs):
+def acting_as(userid, function, *args, **kwargs):
+    """Call `function` as `userid` (the demo and the generator act as the
+    people who would do each thing)."""
     with api.env.adopt_user(username=userid):
         return function(*args, **kwargs)
 
 
-def _add(userid, container, portal_type, **fields):
-    return _as(
+def add_as(userid, container, portal_type, **fields):
+    """Add content as `userid`, with the type's constraints checked."""
+    return acting_as(
         userid,
         createContentInContainer,
         container,
@@ -33,7 +36,7 @@ def _add(userid, container, portal_type, **fields):
 
 
 def _comment(userid, panel, text, reply_to=None):
-    return _add(
+    return add_as(
         userid,
         panel,
         "Comment",
@@ -43,7 +46,7 @@ def _comment(userid, panel, text, reply_to=None):
 
 
 def _contribute(userid, panel, assessment, recommendation):
-    _add(
+    add_as(
         userid,
         panel,
         "Contribution",
@@ -53,18 +56,18 @@ def _contribute(userid, panel, assessment, recommendation):
 
 
 def _transition(userid, obj, transition):
-    _as(userid, api.content.transition, obj=obj, transition=transition)
+    acting_as(userid, api.content.transition, obj=obj, transition=transition)
 
 
 def _panel(lead, patient, **fields):
-    panel = _add(lead, patient, "Panel", **fields)
+    panel = add_as(lead, patient, "Panel", **fields)
     _transition(lead, panel, "open")
     return panel
 
 
 def _members(lead, panel, accepted=(), pending=(), declined=()):
     everyone = [*accepted, *pending, *declined]
-    made = _as(
+    made = acting_as(
         lead,
         invitations.invite,
         panel,
@@ -74,9 +77,9 @@ def _members(lead, panel, accepted=(), pending=(), declined=()):
     )
     for invitation in made:
         if invitation.invitee in accepted:
-            _as(invitation.invitee, invitations.answer, invitation, True)
+            acting_as(invitation.invitee, invitations.answer, invitation, True)
         elif invitation.invitee in declined:
-            _as(
+            acting_as(
                 invitation.invitee,
                 invitations.answer,
                 invitation,
@@ -86,7 +89,7 @@ def _members(lead, panel, accepted=(), pending=(), declined=()):
 
 
 def _outcome(lead, panel, conclusions, recommendations, final=True):
-    _add(
+    add_as(
         lead,
         panel,
         "OutcomeDocument",
@@ -132,7 +135,7 @@ def open_panel_story(patient):
         "The dark choroid points to ABCA4. Is there a family history?",
         reply_to=first,
     )
-    _add(
+    add_as(
         "expert.rossi",
         panel,
         "DataRequest",
@@ -140,7 +143,7 @@ def open_panel_story(patient):
         due_date=date.today() + timedelta(days=14),
     )
     start = datetime.combine(date.today() + timedelta(days=7), datetime.min.time())
-    _add(
+    add_as(
         "expert.rossi",
         panel,
         "Meeting",
@@ -169,13 +172,13 @@ def review_panel_story(patient):
         questions=["Which disease-modifying treatment would the panel advise?"],
     )
     _members("dr.martin", panel, accepted=["dr.dekker", "expert.rossi"])
-    request = _add(
+    request = add_as(
         "dr.dekker",
         panel,
         "DataRequest",
         question="What is the current respiratory function?",
     )
-    _as("dr.martin", data_requests.answer_request, request, "FVC 78% predicted.")
+    acting_as("dr.martin", data_requests.answer_request, request, "FVC 78% predicted.")
     _contribute(
         "dr.dekker",
         panel,
@@ -233,7 +236,7 @@ def closed_panel_story(patient, archive=False):
 
 
 def cancelled_panel_story(patient):
-    panel = _add(
+    panel = add_as(
         "dr.martin",
         patient,
         "Panel",

@@ -30,6 +30,8 @@ from ern.cpms import enrolment
 from ern.cpms import invitations
 from ern.cpms import pseudonym
 from ern.cpms.demo import DEMO_PASSWORD
+from ern.cpms.demo_panels import acting_as
+from ern.cpms.demo_panels import add_as
 from ern.cpms.groups import group_id
 from ern.cpms.panel_content import outcome_of
 from ern.cpms.setuphandlers import ensure_root_folders
@@ -37,7 +39,6 @@ from ern.cpms.vocabularies.networks import NETWORKS
 from persistent.mapping import PersistentMapping
 from plone import api
 from plone.app.textfield.value import RichTextValue
-from plone.dexterity.utils import createContentInContainer
 from zope.annotation.interfaces import IAnnotations
 
 import contextlib
@@ -525,11 +526,6 @@ def make_user(plan, portal, number):
             )
 
 
-def _as(userid, function, *args, **kwargs):
-    with api.env.adopt_user(username=userid):
-        return function(*args, **kwargs)
-
-
 def make_patient(plan, portal, number):
     centre_number = patient_centre(plan, number)
     centre = portal["centres"][centre_id(centre_number)]
@@ -543,7 +539,7 @@ def make_patient(plan, portal, number):
     # The same person drawn twice for one centre is refused by the
     # duplicate check, as it would be in use (rare; the count goes on).
     with contextlib.suppress(enrolment.EnrolmentRefused):
-        _as(
+        acting_as(
             clinician,
             enrolment.enrol,
             centre,
@@ -573,17 +569,6 @@ def _patient_of(plan, portal, number):
     return centre.get(pseudonym.code_from_hash(digest).lower()), centre_number
 
 
-def _add(userid, container, portal_type, **fields):
-    return _as(
-        userid,
-        createContentInContainer,
-        container,
-        portal_type,
-        checkConstraints=True,
-        **fields,
-    )
-
-
 def _state(random_):
     roll = random_.randrange(100)
     for state, share in STATE_MIX:
@@ -610,7 +595,7 @@ def make_panel(plan, portal, number):
     lead = user_id(random_.choice(clinicians_of(plan, centre_number)))
     ern = random_.choice(centre_erns(plan, centre_number))
     state = _state(random_)
-    panel = _add(
+    panel = add_as(
         lead,
         patient,
         "Panel",
@@ -623,7 +608,7 @@ def make_panel(plan, portal, number):
     )
     if state == "draft":
         return
-    transition = lambda who, obj, name: _as(  # noqa: E731
+    transition = lambda who, obj, name: acting_as(  # noqa: E731
         who, api.content.transition, obj=obj, transition=name
     )
     if state == "cancelled":
@@ -632,7 +617,7 @@ def make_panel(plan, portal, number):
     transition(lead, panel, "open")
     experts = _experts(plan, ern, lead)
     chosen = random_.sample(experts, min(len(experts), random_.randint(2, 6)))
-    made = _as(
+    made = acting_as(
         lead,
         invitations.invite,
         panel,
@@ -644,13 +629,15 @@ def make_panel(plan, portal, number):
     for invitation in made:
         roll = random_.random()
         if roll < 0.7 or state != "open":
-            _as(invitation.invitee, invitations.answer, invitation, True)
+            acting_as(invitation.invitee, invitations.answer, invitation, True)
             members.append(invitation.invitee)
         elif roll < 0.8:
-            _as(invitation.invitee, invitations.answer, invitation, False, "Away.")
+            acting_as(
+                invitation.invitee, invitations.answer, invitation, False, "Away."
+            )
     speakers = [lead, *members]
     for _n in range(random_.randint(1, 6)):
-        _add(
+        add_as(
             random_.choice(speakers),
             panel,
             "Comment",
@@ -659,7 +646,7 @@ def make_panel(plan, portal, number):
             ),
         )
     if members and random_.random() < 0.4:
-        request = _add(
+        request = add_as(
             random_.choice(members),
             panel,
             "DataRequest",
@@ -667,10 +654,12 @@ def make_panel(plan, portal, number):
             due_date=date.today() + timedelta(days=14),
         )
         if state != "open" or random_.random() < 0.5:
-            _as(lead, data_requests.answer_request, request, "Sent as attachment.")
+            acting_as(
+                lead, data_requests.answer_request, request, "Sent as attachment."
+            )
     if random_.random() < 0.3:
         start = datetime.combine(date.today() + timedelta(days=7), datetime.min.time())
-        _add(
+        add_as(
             lead,
             panel,
             "Meeting",
@@ -682,7 +671,7 @@ def make_panel(plan, portal, number):
         )
     contributing = state != "open" or random_.random() < 0.5
     for member in members if contributing else ():
-        _add(
+        add_as(
             member,
             panel,
             "Contribution",
@@ -691,7 +680,7 @@ def make_panel(plan, portal, number):
         )
     if state == "open":
         return
-    _add(
+    add_as(
         lead,
         panel,
         "OutcomeDocument",
