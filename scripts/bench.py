@@ -272,15 +272,19 @@ def measure(server, info, run_id):
     return figures
 
 
-def profile(var, server_port, info, path, accept):
-    """cProfile of 10 GETs of `path` by the panel member, through the WSGI
-    application in another process (the server is stopped by then)."""
+def profile(var, server_port, info, path, accept, who, body):
+    """cProfile of 10 requests of `path` (a POST of `body` if given) by the
+    panel member or the clinician, through the WSGI application in another
+    process (the server is stopped by then)."""
+    asked = {"path": path, "accept": accept, "times": 10, "lines": 40}
+    if body is not None:
+        asked.update(method="POST", body=body)
     request = {
         "port": str(server_port),
         "site": info["site"].rsplit("/", 1)[-1],
-        "userid": info["member"],
-        "key": info["member_key"],
-        "requests": [{"path": path, "accept": accept, "times": 10, "lines": 40}],
+        "userid": info[who],
+        "key": info[f"{who}_key"],
+        "requests": [asked],
     }
     out = subprocess.run(
         [PYTHON, str(ROOT / "scripts" / "bench_site.py"), "profile"],
@@ -340,16 +344,31 @@ def bench_scale(scale):
     slowest = max(
         (f for f in ratios if TARGETS[f][1] == "max"), key=lambda f: ratios[f]
     )
-    # The GETs a member makes (a POST would add patients to the profile).
+    # What each figure asks, as whom (enrolment would add patients: its
+    # profile is left out).
+    json_ = "application/json"
     paths = {
-        "panel page": (info["panel"], "text/html"),
-        "panel GET (REST)": (info["panel"], "application/json"),
-        "my work (ERN application)": (f"{info['site']}/@my-work", "application/json"),
+        "panel page": (info["panel"], "text/html", "member", None),
+        "panel GET (REST)": (info["panel"], json_, "member", None),
+        "panel GET (REST), against a folder": (info["panel"], json_, "member", None),
+        "my work (ERN application)": (
+            f"{info['site']}/@my-work",
+            json_,
+            "member",
+            None,
+        ),
+        "patient list (first page)": (
+            f"{info['centre']}/@patients",
+            json_,
+            "clinician",
+            {},
+        ),
     }
     profiled = []
     if slowest in paths:
-        url, accept = paths[slowest]
-        profiled = profile(var, server.port, info, "/" + url.split("/", 3)[3], accept)
+        url, accept, who, body = paths[slowest]
+        path = "/" + url.split("/", 3)[3]
+        profiled = profile(var, server.port, info, path, accept, who, body)
     return {
         "scale": scale,
         "info": info,

@@ -18,6 +18,7 @@ import io
 import json
 import os
 import sys
+import time
 
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -209,18 +210,22 @@ def profile():
 
     import pyotp
 
-    login = json.dumps(
-        {
-            "login": wanted["userid"],
-            "password": DEMO_PASSWORD,
-            "otp": pyotp.TOTP(wanted["key"]).now(),
-        }
-    ).encode()
-    _status, answer = call(
-        {"path": f"/{wanted['site']}/@login", "accept": "application/json"},
-        "POST",
-        login,
-    )
+    def login():
+        body = json.dumps(
+            {
+                "login": wanted["userid"],
+                "password": DEMO_PASSWORD,
+                "otp": pyotp.TOTP(wanted["key"]).now(),
+            }
+        ).encode()
+        path = f"/{wanted['site']}/@login"
+        return call({"path": path, "accept": "application/json"}, "POST", body)[1]
+
+    answer = login()
+    if b'"token"' not in answer:
+        # The benchmark's last login used this time step's code: the next.
+        time.sleep(31)
+        answer = login()
     token = json.loads(answer).get("token")
     if token is None:
         sys.exit(f"Login refused: {answer[:300]}")
