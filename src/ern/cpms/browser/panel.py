@@ -125,6 +125,7 @@ class PanelView(DefaultView):
             )
         return rows
 
+    @memoize
     def can(self, permission):
         return _can(permission, self.context)
 
