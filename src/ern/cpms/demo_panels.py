@@ -55,13 +55,14 @@ def _contribute(userid, panel, assessment, recommendation):
     )
 
 
-def _transition(userid, obj, transition):
+def transition_as(userid, obj, transition):
+    """Take a workflow transition as `userid`."""
     acting_as(userid, api.content.transition, obj=obj, transition=transition)
 
 
 def _panel(lead, patient, **fields):
     panel = add_as(lead, patient, "Panel", **fields)
-    _transition(lead, panel, "open")
+    transition_as(lead, panel, "open")
     return panel
 
 
@@ -96,9 +97,9 @@ def _outcome(lead, panel, conclusions, recommendations, final=True):
         conclusions=conclusions,
         recommendations=recommendations,
     )
-    _transition(lead, panel, "submit_outcome")
+    transition_as(lead, panel, "submit_outcome")
     if final:
-        _transition(lead, outcome_of(panel), "finalise")
+        transition_as(lead, outcome_of(panel), "finalise")
 
 
 def open_panel_story(patient):
@@ -230,9 +231,9 @@ def closed_panel_story(patient, archive=False):
         "The patient is eligible for gene therapy.",
         "Refer to a treating centre; baseline visual fields before treatment.",
     )
-    _transition("dr.weber", panel, "close")
+    transition_as("dr.weber", panel, "close")
     if archive:
-        _transition("dr.weber", panel, "archive")
+        transition_as("dr.weber", panel, "archive")
 
 
 def cancelled_panel_story(patient):
@@ -244,7 +245,7 @@ def cancelled_panel_story(patient):
         panel_type="other",
         reason="Question answered locally before the panel was opened.",
     )
-    _transition("dr.martin", panel, "cancel")
+    transition_as("dr.martin", panel, "cancel")
 
 
 # Which story each demo patient gets (index in demo.PATIENTS); the first

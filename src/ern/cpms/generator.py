@@ -13,12 +13,11 @@ indexes, local roles, audit entries and histories are those of real use.
 
 Deterministic: entity number *n* of a kind is drawn from its own random
 generator seeded with (seed, kind, n), so a run gives the same network
-whatever the batch size and wherever it was interrupted. Resumable: the
-count made of each kind is kept in the site with every batch it commits,
-and a new run goes on from there (a run with another seed or scale is
-refused). The only things not fixed by the seed are the times: creation
-dates are those of the run, and reply-by and due dates lie after today,
-as the rules ask.
+wherever it was interrupted. Resumable: the number of each batch is kept
+in the site with the batch it commits, and a new run makes only the
+batches missing (a run with another seed or scale is refused). The only
+things not fixed by the seed are the times: creation dates are those of
+the run, and reply-by and due dates lie after today, as the rules ask.
 """
 
 from BTrees.IIBTree import IITreeSet
@@ -32,6 +31,7 @@ from ern.cpms import pseudonym
 from ern.cpms.demo import DEMO_PASSWORD
 from ern.cpms.demo_panels import acting_as
 from ern.cpms.demo_panels import add_as
+from ern.cpms.demo_panels import transition_as
 from ern.cpms.groups import group_id
 from ern.cpms.panel_content import outcome_of
 from ern.cpms.setuphandlers import ensure_root_folders
@@ -43,6 +43,7 @@ from zope.annotation.interfaces import IAnnotations
 
 import contextlib
 import dataclasses
+import functools
 import math
 import random
 import time
@@ -286,7 +287,7 @@ COMMENTS = (
 )
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Plan:
     """What a SCALE makes."""
 
@@ -332,6 +333,7 @@ def centre_country(number):
     return sorted(COUNTRIES)[number % len(COUNTRIES)]
 
 
+@functools.cache
 def centre_erns(plan, number):
     """The ERN codes a centre is a member of: 1 to 6 of them, every ERN in
     at least a few centres."""
@@ -339,12 +341,11 @@ def centre_erns(plan, number):
     codes = [network.code for network in NETWORKS]
     chosen = {codes[number % len(codes)]}
     chosen.update(random_.sample(codes, random_.randint(0, 5)))
-    return sorted(chosen)
+    return tuple(sorted(chosen))
 
 
 def user_centre(plan, number):
-    """Users are spread over the centres, four ERN roles aside: the first
-    user of each ERN's block coordinates it."""
+    """Users are spread over the centres in turn."""
     return number % plan.centres
 
 
@@ -381,9 +382,8 @@ def clinicians_of(plan, centre_number):
 
 
 def progress_of(portal, plan):
-    """What is made so far, kept in the site: per kind, the numbers of the
-    batches committed (a tree set: workers adding different batches at once
-    do not conflict). Refuses another plan."""
+    """What is made so far, kept in the site: the plan, and per kind the
+    numbers of the batches committed. Refuses another plan."""
     annotations = IAnnotations(portal)
     done = annotations.get(PROGRESS)
     if done is None:
@@ -446,17 +446,21 @@ class Report:
 def _in_batches(portal, plan, kind, make, out):
     """Make every batch of `kind` not committed yet; each batch commits
     with its number in the site's progress."""
-    total = getattr(plan, kind)
-    report = Report(kind, total, made(portal, plan, kind), out)
-    report(made(portal, plan, kind))
-    for batch in range(-(-total // BATCH[kind])):
-        if batch in batches_done(portal, plan, kind):
+    total, size = getattr(plan, kind), BATCH[kind]
+    committed = batches_done(portal, plan, kind)
+    done = made(portal, plan, kind)
+    report = Report(kind, total, done, out)
+    report(done)
+    for batch in range(-(-total // size)):
+        if batch in committed:
             continue
-        for number in range(batch * BATCH[kind], min(total, (batch + 1) * BATCH[kind])):
+        numbers = range(batch * size, min(total, (batch + 1) * size))
+        for number in numbers:
             make(number)
-        batches_done(portal, plan, kind).insert(batch)
+        committed.insert(batch)
         transaction.commit()
-        report(made(portal, plan, kind))
+        done += len(numbers)
+        report(done)
 
 
 # -- makers -----------------------------------------------------------------
@@ -494,7 +498,7 @@ def make_centre(plan, portal, number):
         city=city,
         latitude=latitude + random_.uniform(-0.05, 0.05),
         longitude=longitude + random_.uniform(-0.05, 0.05),
-        ern_memberships=centre_erns(plan, number),
+        ern_memberships=list(centre_erns(plan, number)),
     )
 
 
@@ -578,13 +582,21 @@ def _state(random_):
     return STATE_MIX[-1][0]
 
 
+@functools.cache
+def _ern_experts(plan, ern_code):
+    """The user ids of the ERN's member centres' health professionals
+    (the same for every panel of the ERN: worked out once)."""
+    return tuple(
+        user_id(number)
+        for centre_number in range(plan.centres)
+        if ern_code in centre_erns(plan, centre_number)
+        for number in clinicians_of(plan, centre_number)
+    )
+
+
 def _experts(plan, ern_code, lead):
-    """User numbers of the ERN's member centres' health professionals."""
-    numbers = []
-    for centre_number in range(plan.centres):
-        if ern_code in centre_erns(plan, centre_number):
-            numbers.extend(clinicians_of(plan, centre_number))
-    return [user_id(n) for n in numbers if user_id(n) != lead]
+    """Whom the lead may invite: the ERN's experts but themselves."""
+    return [userid for userid in _ern_experts(plan, ern_code) if userid != lead]
 
 
 def make_panel(plan, portal, number):
@@ -608,13 +620,10 @@ def make_panel(plan, portal, number):
     )
     if state == "draft":
         return
-    transition = lambda who, obj, name: acting_as(  # noqa: E731
-        who, api.content.transition, obj=obj, transition=name
-    )
     if state == "cancelled":
-        transition(lead, panel, "cancel")
+        transition_as(lead, panel, "cancel")
         return
-    transition(lead, panel, "open")
+    transition_as(lead, panel, "open")
     experts = _experts(plan, ern, lead)
     chosen = random_.sample(experts, min(len(experts), random_.randint(2, 6)))
     made = acting_as(
@@ -687,13 +696,13 @@ def make_panel(plan, portal, number):
         conclusions="The panel agrees on the diagnosis.",
         recommendations="Follow-up at the patient's centre in six months.",
     )
-    transition(lead, panel, "submit_outcome")
+    transition_as(lead, panel, "submit_outcome")
     if state == "outcome_review":
         return
-    transition(lead, outcome_of(panel), "finalise")
-    transition(lead, panel, "close")
+    transition_as(lead, outcome_of(panel), "finalise")
+    transition_as(lead, panel, "close")
     if state == "archived":
-        transition(lead, panel, "archive")
+        transition_as(lead, panel, "archive")
 
 
 MAKERS = {

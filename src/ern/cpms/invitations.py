@@ -7,7 +7,6 @@ withdrawn holds nothing. ``sync_member_roles`` derives the panel's local
 roles from the invitations after every change, so the two cannot drift.
 """
 
-from Acquisition import aq_base
 from Acquisition import aq_inner
 from Acquisition import aq_parent
 from datetime import date
@@ -19,12 +18,14 @@ from ern.cpms.notifications import send
 from ern.cpms.panel_content import children
 from ern.cpms.refusals import FieldError
 from ern.cpms.refusals import refusal
+from ern.cpms.workflow_history import last_record
 from plone import api
 from plone.dexterity.utils import createContentInContainer
 
 import typing
 
 
+WORKFLOW = "cpms_invitation_workflow"
 ROLE_BY_STATE = {"pending": "InvitedExpert", "accepted": "PanelMember"}
 ACTIVE_STATES = tuple(ROLE_BY_STATE)
 MEMBER_ROLES = frozenset(ROLE_BY_STATE.values())
@@ -185,12 +186,9 @@ def invitations_of(panel, states=None):
 
 def state_of(invitation):
     """The invitation's workflow state ("pending" before it has one), from
-    its own workflow history (its one workflow's last record)."""
-    history = getattr(aq_base(invitation), "workflow_history", None) or {}
-    for records in history.values():
-        if records:
-            return records[-1].get("review_state", "pending")
-    return "pending"
+    its stored history."""
+    last = last_record(invitation, WORKFLOW) or {}
+    return last.get("review_state", "pending")
 
 
 def invitation_refusal(panel, userid, experts=None, invited=None):

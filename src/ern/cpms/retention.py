@@ -25,6 +25,7 @@ from datetime import timedelta
 from datetime import UTC
 from ern.cpms.audit import record_change
 from ern.cpms.content.panel import PANEL_AT_WORK
+from ern.cpms.workflow_history import last_record
 from plone import api
 from Products.CMFEditions.interfaces.IStorage import StoragePurgeError
 
@@ -50,8 +51,7 @@ def _last_entry(obj):
     workflow's variable roles and the retention job runs as nobody."""
     workflows = api.portal.get_tool("portal_workflow")
     (workflow,) = workflows.getWorkflowsFor(obj)
-    history = getattr(obj, "workflow_history", {}).get(workflow.getId(), ())
-    return history[-1] if history else None
+    return last_record(obj, workflow.getId())
 
 
 def ended_on(panel):

@@ -12,6 +12,7 @@ from datetime import UTC
 from ern.cpms.content.discussion import IContribution
 from ern.cpms.content.panel import IPanel
 from ern.cpms.content.panel import PANEL_STATES
+from ern.cpms.workflow_history import records
 from plone import api
 from plone.indexer import indexer
 from statistics import median
@@ -29,9 +30,7 @@ DURATION_BUCKETS = ((30, "≤ 30"), (90, "31–90"), (180, "91–180"), (None, "
 
 def _last_transition(panel, action):
     """When the panel last went through `action` (UTC), or None."""
-    history = (getattr(panel, "workflow_history", {}) or {}).get(
-        "cpms_panel_workflow", ()
-    )
+    history = records(panel, "cpms_panel_workflow")
     times = [entry["time"] for entry in history if entry.get("action") == action]
     if not times:
         return None

@@ -22,9 +22,9 @@ from datetime import date
 from datetime import datetime
 from datetime import UTC
 from ern.cpms import consents
+from ern.cpms.audit import enrolled_since
 from ern.cpms.audit import record_read
 from ern.cpms.audit import store
-from ern.cpms.browser.audit import enrolled_since
 from ern.cpms.outcome_pdf import render
 from plone import api
 from plone.restapi.interfaces import ISerializeToJson

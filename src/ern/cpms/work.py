@@ -113,14 +113,13 @@ def _requests_to_answer(userid):
                 "ern.cpms: Answer data request", obj=request
             ):
                 continue
-        panel_path = "/".join(brain.getPath().split("/")[:-1])
         rows.append(
             {
                 "@id": brain.getURL(),
                 "panel": brain.getURL().rsplit("/", 1)[0],
                 "question": request.question,
-                "due_date": request.due_date and request.due_date.isoformat(),
-                "pseudonym": panel_path.split("/")[-2].upper(),
+                "due_date": _iso(request.due_date),
+                "pseudonym": _parent(brain).split("/")[-2].upper(),
             }
         )
     return rows

@@ -19,6 +19,7 @@ from Acquisition import aq_chain
 from Acquisition import aq_inner
 from App.config import getConfiguration
 from ern.cpms.audit.store import SQLiteStore
+from ern.cpms.audit.store import stamp
 from pathlib import Path
 from plone import api
 from zope.globalrequest import getRequest
@@ -123,6 +124,13 @@ def entry(action, obj=None, detail="", userid=None, request=None):
         "request_id": request_id(request),
         "detail": str(detail or "")[:500],
     }
+
+
+def enrolled_since(patient):
+    """The patient's creation, as the trail's time text: where a patient's
+    own part of the trail begins (a person enrolled again after an erasure
+    shares the pseudonym, not the erased record's entries)."""
+    return stamp(patient.created().asdatetime())
 
 
 # Reads: now

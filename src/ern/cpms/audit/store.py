@@ -69,9 +69,15 @@ def digest(entry, prev):
     return hashlib.sha256(f"{prev}\n{canonical}".encode()).hexdigest()
 
 
+def stamp(moment):
+    """A moment as the trail writes times: UTC, to the microsecond,
+    sortable as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def now():
-    """UTC, to the microsecond, sortable as text (patchable in tests)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The present moment as the trail writes it (patchable in tests)."""
+    return stamp(datetime.now(UTC))
 
 
 class Broken(dict):

@@ -12,8 +12,8 @@ Filters: user, pseudonym, action, period; 50 entries a page, newest first;
 
 from datetime import date
 from datetime import timedelta
-from datetime import UTC
 from ern.cpms import _
+from ern.cpms.audit import enrolled_since
 from ern.cpms.audit import record_now
 from ern.cpms.audit import store
 from ern.cpms.audit.store import FIELDS
@@ -161,13 +161,6 @@ class AuditLog(BrowserView):
         )
         response.setHeader("Cache-Control", "private, no-store")
         return out.getvalue()
-
-
-def enrolled_since(patient):
-    """The patient's creation, as the trail's time text."""
-    return (
-        patient.created().asdatetime().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    )
 
 
 def _cell(value):

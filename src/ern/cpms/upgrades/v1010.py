@@ -9,14 +9,18 @@ SUMMARY_COLUMNS = ("head_title", "image_field", "nav_title")
 WORK_COLUMNS = ("reply_by", "urgent", "panel_lead")
 
 
-def add_summary_columns(context):
+def add_columns(catalog, names):
     """Add the missing columns. A new column is filled with "missing" for
-    what is already catalogued, which is what these objects would answer
-    (they have no such attribute): nothing needs reindexing."""
-    catalog = api.portal.get_tool("portal_catalog")
-    for name in SUMMARY_COLUMNS:
+    what is already catalogued."""
+    for name in names:
         if name not in catalog.schema():
             catalog.addColumn(name)
+
+
+def add_summary_columns(context):
+    """What the objects already catalogued would answer for these (they
+    have no such attribute) is "missing": nothing needs reindexing."""
+    add_columns(api.portal.get_tool("portal_catalog"), SUMMARY_COLUMNS)
 
 
 def quiet_centres(context):
@@ -32,9 +36,7 @@ def add_work_columns(context):
     catalog = api.portal.get_tool("portal_catalog")
     if "invitee" not in catalog.indexes():
         catalog.addIndex("invitee", "FieldIndex", extra={"indexed_attrs": "invitee"})
-    for name in WORK_COLUMNS:
-        if name not in catalog.schema():
-            catalog.addColumn(name)
+    add_columns(catalog, WORK_COLUMNS)
     for brain in catalog.unrestrictedSearchResults(portal_type=["Invitation", "Panel"]):
         brain._unrestrictedGetObject().reindexObject(idxs=["invitee"])
 
