@@ -421,3 +421,31 @@ def test_the_server_retries_conflicts_as_the_tests_do():
     template = Path(__file__).resolve().parent.parent / "scripts" / "templates"
     text = (template / "zope.conf.in").read_text()
     assert f"max-conflict-retries {CONFLICT_RETRIES}\n" in text
+
+
+def test_a_request_ends_without_the_site_registry_of_its_closed_connection(
+    functional_portal, anonymous, monkeypatch
+):
+    """Zope closes a request's ZODB connection before it announces the end
+    of the request, and that announcement looks its subscribers up in the
+    component registry of the site traversed (a persistent object). If the
+    connection's cache let go of the registry meanwhile (the cache's garbage
+    collection when it is full; a schema or registration changed in
+    another thread), that lookup loads from a closed connection: a 500
+    for a request that had committed. Here the cache lets go of everything
+    as the connection closes, as a full cache would."""
+    real = pubevents.PubSuccess
+    emptied = []
+
+    class EmptyingTheCache(real):
+        def __init__(self, request):
+            super().__init__(request)
+            connection = api.portal.get()._p_jar
+            connection.onCloseCallback(connection.cacheMinimize)
+            emptied.append(connection)
+
+    transaction.commit()
+    monkeypatch.setattr(pubevents, "PubSuccess", EmptyingTheCache)
+    response = anonymous.get(functional_portal.absolute_url())
+    assert emptied, "the request did not reach the end of its transaction"
+    assert response.status_code == 200
