@@ -26,7 +26,7 @@ $(STAMP): $(SOURCES)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "ern.cpms needs Python 3.11; set PYTHON=/path/to/python3.11")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e ".[test,dev]"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e ".[test,dev,cluster]"
 	@touch $@
 
 .PHONY: install
@@ -36,6 +36,27 @@ install: $(STAMP) ## Create .venv and install ern.cpms with the pinned Plone
 start: install ## Serve the site with demo data on http://localhost:8080/cpms
 	@CPMS_HOST=$(HOST) CPMS_PORT=$(PORT) CPMS_SITE=$(SITE) CPMS_DEMO=$(DEMO) \
 	  CPMS_VAR=$(VAR) $(BIN)/python scripts/cpms_instance.py start
+
+INSTANCES ?= 2
+THREADS ?= 2
+
+.PHONY: start-cluster
+start-cluster: install cluster-packages ## Serve the site from PostgreSQL (RelStorage), INSTANCES Zope instances behind HAProxy
+	@CPMS_HOST=$(HOST) CPMS_PORT=$(PORT) CPMS_SITE=$(SITE) CPMS_DEMO=$(DEMO) \
+	  CPMS_VAR=$(VAR) CPMS_INSTANCES=$(INSTANCES) CPMS_THREADS=$(THREADS) \
+	  $(BIN)/python scripts/cluster.py start
+
+.PHONY: stop-cluster
+stop-cluster: ## Stop the cluster started by make start-cluster (same VAR)
+	@CPMS_VAR=$(VAR) $(BIN)/python scripts/cluster.py stop
+
+.PHONY: cluster-packages
+cluster-packages: ## Install Debian's postgresql and haproxy (as root or with sudo)
+	@{ test -n "$$CPMS_PG_DSN" || test -x /usr/lib/postgresql/15/bin/initdb; } && \
+	  command -v haproxy >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq postgresql haproxy; }
 
 .PHONY: demo-data
 demo-data: install ## Fill the site in VAR with a network at scale: SCALE=1 is 100,000 patients (stop the server first)
@@ -96,11 +117,11 @@ $(OIDC_PROVIDER): tests/oidc/package-lock.json
 	@touch $@
 
 .PHONY: test
-test: install browser oidc-provider ## Run the whole test suite (screenshots: test-artifacts/)
+test: install browser oidc-provider cluster-packages ## Run the whole test suite (screenshots: test-artifacts/)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: test-fast
-test-fast: install browser oidc-provider ## Run the suite without the slow tests (builds, real servers)
+test-fast: install browser oidc-provider cluster-packages ## Run the suite without the slow tests (builds, real servers)
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 .PHONY: lint

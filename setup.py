@@ -78,6 +78,14 @@ setup(
             "ruff",
             "zpretty",
         ],
+        # make start-cluster, make backup/restore and their tests: RelStorage
+        # on PostgreSQL (psycopg2's wheels: no compiler, no libpq-dev),
+        # zodbverify for the crash tests (docs/deployment.md).
+        "cluster": [
+            "RelStorage",
+            "psycopg2-binary",
+            "zodbverify",
+        ],
         "buildout": [
             "plone.recipe.zope2instance",
             "zc.buildout",

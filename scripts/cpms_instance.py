@@ -96,14 +96,23 @@ def prepare_var(var):
         raise StartError(f"{datafs} is not a file. Move it aside; nothing was changed.")
 
 
-def write_config(cfg):
-    """Write zope.conf, zope.ini and site.zcml for this start's settings."""
-    etc = cfg["instance"] / "etc"
+def write_config(cfg, etc=None, database=None, imports="", threads=4, log=None):
+    """Write zope.conf, zope.ini and site.zcml for this start's settings.
+
+    `make start` keeps its database in a FileStorage under CPMS_VAR;
+    scripts/cluster.py passes the `<zodb_db>` section of RelStorage, its
+    own folder, log folder and number of threads for each instance."""
+    etc = etc or cfg["instance"] / "etc"
+    etc.mkdir(parents=True, exist_ok=True, mode=0o700)
     values = {
         "var": cfg["var"],
-        "instance": cfg["instance"],
+        "instance": etc.parent,
         "host": f"[{cfg['host']}]" if ":" in cfg["host"] else cfg["host"],
         "port": cfg["port"],
+        "threads": threads,
+        "log": log or cfg["var"] / "log",
+        "imports": imports,
+        "database": database or (TEMPLATES / "filestorage.conf.in").read_text(),
     }
     for name in ("zope.conf", "zope.ini"):
         template = (TEMPLATES / f"{name}.in").read_text()
@@ -197,7 +206,7 @@ def prepare_site(cfg):
     return report
 
 
-def announce(cfg, report):
+def announce(cfg, report, stop_hint=True):
     """Tell the person where the site is and how to log in."""
     from ern.cpms.demo import DEMO_PASSWORD
 
@@ -239,7 +248,9 @@ def announce(cfg, report):
         lines.extend(
             f"  {userid:<18} key {key}" for userid, key in report.demo_keys.items()
         )
-    lines += ["Stop the server with Ctrl+C.", "=" * 72, ""]
+    if stop_hint:
+        lines.append("Stop the server with Ctrl+C.")
+    lines += ["=" * 72, ""]
     print("\n".join(lines), flush=True)
 
 
