@@ -410,13 +410,25 @@ def stop():
         print("The cluster had already ended.")
         return
     for _ in range(120):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _alive(pid):
             print("Cluster stopped.")
             return
         time.sleep(0.5)
     raise StartError(f"The cluster (process {pid}) did not stop within a minute.")
+
+
+def _alive(pid):
+    """Whether the process runs (one that ended but was not yet collected
+    by its parent, a zombie, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    try:
+        return "zombie" not in status.read_text()
+    except OSError:
+        return True
 
 
 def _instance_cfg(etc):

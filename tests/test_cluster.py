@@ -1,0 +1,323 @@
+"""`make start-cluster`, run for real: a private PostgreSQL, RelStorage, two
+Zope instances and HAProxy, on loopback (scripts/cluster.py).
+
+Writes through one instance are read through the other; writers spread over
+both lose and duplicate nothing; an instance killed with SIGKILL under a
+write load leaves the balancer serving, and is started again with current
+data.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from ern.cpms.demo import DEMO_PASSWORD
+from pathlib import Path
+from patients import rest_payload
+from servers import free_port
+from servers import spawn
+from servers import stop
+from servers import wait_until_served
+
+import os
+import pyotp
+import pytest
+import re
+import requests
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+pytestmark = pytest.mark.slow
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+
+class Cluster:
+    def __init__(self, var, ports, process):
+        self.var = var
+        self.home = var / "cluster"
+        self.balancer, *self.instances = ports
+        self.process = process
+        self.tokens = {}
+
+    def url(self, port=None):
+        return f"http://127.0.0.1:{port or self.balancer}/cpms"
+
+    def pid(self, name):
+        return int((self.home / "run" / f"{name}.pid").read_text())
+
+    def key(self, userid):
+        output = self.process.log.read_text()
+        return re.search(rf"{re.escape(userid)}\s+key ([A-Z2-7]{{16,}})", output)[1]
+
+    def token(self, userid, port=None):
+        """A token with a second factor (a code works once: one per user;
+        every instance honours it, its key being in the shared database)."""
+        if userid not in self.tokens:
+            self.tokens[userid] = self._log_in(userid, port)
+        return self.tokens[userid]
+
+    def _log_in(self, userid, port):
+        answer = requests.post(
+            f"{self.url(port)}/@login",
+            json={
+                "login": userid,
+                "password": DEMO_PASSWORD,
+                "otp": pyotp.TOTP(self.key(userid)).now(),
+            },
+            headers={"Accept": "application/json"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()["token"]
+
+    def session(self, userid):
+        """A REST session of `userid` with a second factor."""
+        session = requests.Session()
+        session.headers.update(
+            {
+                "Authorization": f"Bearer {self.token(userid)}",
+                "Accept": "application/json",
+            }
+        )
+        return session
+
+    def environment(self):
+        return {**os.environ, "CPMS_VAR": str(self.var)}
+
+
+def cluster_environment(var, ports):
+    balancer, first, _second, postgres = ports
+    return {
+        **os.environ,
+        "CPMS_VAR": str(var),
+        "CPMS_HOST": "127.0.0.1",
+        "CPMS_PORT": str(balancer),
+        "CPMS_INSTANCE_PORT": str(first),
+        "CPMS_INSTANCES": "2",
+        "CPMS_THREADS": "2",
+        "CPMS_PG_PORT": str(postgres),
+    }
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    # Not under pytest's own temporary folder: PostgreSQL runs as its own
+    # user when the tests run as root, and must reach its data folder.
+    top = Path(tempfile.mkdtemp(prefix="cpms-cluster-"))
+    top.chmod(0o711)
+    var = top / "var"
+    # The instances' ports follow the first one.
+    first = free_port()
+    while not _free(first + 1):
+        first = free_port()
+    ports = [free_port(), first, first + 1, free_port()]
+    process = spawn(
+        [sys.executable, str(SCRIPTS / "cluster.py"), "start"],
+        top / "cluster.log",
+        env=cluster_environment(var, ports),
+    )
+    try:
+        wait_until_served(process, f"http://127.0.0.1:{ports[0]}/cpms", 420)
+        yield Cluster(var, [ports[0], ports[1], ports[2]], process)
+    finally:
+        output = stop(process, signal.SIGTERM)
+        assert "Traceback" not in output, output
+
+
+def _free(port):
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _enrol(session, url, family):
+    response = session.post(
+        f"{url}/centres/erasmus-mc",
+        json=rest_payload(given_names="Cluster", family_name=family),
+        timeout=120,
+    )
+    return response
+
+
+def _pseudonym(response):
+    return response.json().get("pseudonym") if response.status_code == 201 else None
+
+
+def test_a_write_through_one_instance_is_read_through_the_other(cluster):
+    first, second = cluster.instances
+    # Logged in through the first instance.
+    cluster.token("dr.dekker", first)
+    doctor = cluster.session("dr.dekker")
+    made = _enrol(doctor, cluster.url(first), "Visible Elsewhere")
+    assert made.status_code == 201, made.text
+    address = made.json()["@id"].replace(cluster.url(first), cluster.url(second))
+    # The token is honoured by the other instance too (its key is in the
+    # shared database); the patient is there at once.
+    read = doctor.get(address, timeout=30)
+    assert read.status_code == 200, read.text
+    assert read.json()["family_name"] == "Visible Elsewhere"
+    assert read.json()["pseudonym"] == made.json()["pseudonym"]
+
+
+def test_writers_on_both_instances_lose_and_duplicate_nothing(cluster):
+    """Eight clients, half on each instance: enrolments at one centre and
+    comments on one panel, at the same time."""
+    ports = cluster.instances
+    doctor = {port: cluster.session("dr.dekker") for port in ports}
+    expert = {port: cluster.session("expert.rossi") for port in ports}
+    # The demo's open panel, where the expert is a member.
+    (found,) = (
+        expert[ports[0]]
+        .get(
+            f"{cluster.url(ports[0])}/@search",
+            params={"portal_type": "Panel", "review_state": "open"},
+            timeout=30,
+        )
+        .json()["items"]
+    )
+    panel = found["@id"]
+    acknowledged = []
+    lock = threading.Lock()
+
+    def client(number):
+        port = ports[number % 2]
+        base = cluster.url(port)
+        here = panel.replace(cluster.url(ports[0]), base)
+        done = []
+        for step in range(3):
+            family = f"Spread {number}{step}"
+            made = _enrol(doctor[port], base, family)
+            done.append(("patient", _pseudonym(made), made.status_code))
+            text = f"Spread comment {number}.{step}"
+            said = expert[port].post(
+                here, json={"@type": "Comment", "text": text}, timeout=120
+            )
+            done.append(("comment", text, said.status_code))
+        with lock:
+            acknowledged.extend(done)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(client, range(8)))
+    assert [a for a in acknowledged if a[2] != 201] == []
+
+    reader = doctor[ports[1]]
+    patients = reader.get(
+        f"{cluster.url(ports[1])}/@search",
+        params={"portal_type": "Patient", "b_size": 500, "metadata_fields": "Title"},
+        timeout=60,
+    ).json()["items"]
+    titles = [item["title"] for item in patients]
+    for _kind, pseudonym, _code in (a for a in acknowledged if a[0] == "patient"):
+        assert titles.count(pseudonym) == 1, pseudonym
+    items = reader.get(
+        panel.replace(cluster.url(ports[0]), cluster.url(ports[1])),
+        params={"b_size": 500},
+        timeout=60,
+    ).json()["items"]
+    comments = [
+        reader.get(item["@id"], timeout=30).json()["text"]["data"]
+        for item in items
+        if item["@type"] == "Comment"
+    ]
+    for _kind, text, _code in (a for a in acknowledged if a[0] == "comment"):
+        assert sum(text in comment for comment in comments) == 1, text
+
+
+def test_an_instance_killed_under_load_leaves_the_balancer_serving(cluster):
+    """SIGKILL one instance while clients enrol through the balancer: the
+    balancer goes on with the other; the killed one is started again and
+    serves what was written meanwhile."""
+    first, _second = cluster.instances
+    doctor = cluster.session("dr.dekker")
+    victim = cluster.pid("instance-1")
+    answers = []
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def client(number):
+        for step in range(8):
+            family = f"Crash {number}{step}"
+            try:
+                response = _enrol(doctor, cluster.url(), family)
+                code, pseudonym = response.status_code, _pseudonym(response)
+            except requests.RequestException as error:
+                code, pseudonym = type(error).__name__, None
+            with lock:
+                answers.append((pseudonym, code, killed.is_set()))
+                if len(answers) == 4:
+                    # Both instances are busy with the others' requests.
+                    os.kill(victim, signal.SIGKILL)
+                    killed.set()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(client, range(4)))
+    assert killed.is_set()
+    # A request the dead instance was answering may fail (at most as many as
+    # its threads); every other one was answered by the other instance.
+    failed = [a for a in answers if a[1] != 201]
+    assert len(failed) <= 2, failed
+    after = [a for a in answers if a[2]]
+    assert len(after) >= 20
+    # The watcher started instance 1 again; it serves current data.
+    deadline = time.monotonic() + 180
+    while cluster.pid("instance-1") == victim or not _answers(
+        f"{cluster.url(first)}/@@ok"
+    ):
+        assert time.monotonic() < deadline, "instance 1 was not started again"
+        time.sleep(1)
+    reader = cluster.session("dr.dekker")
+    found = reader.get(
+        f"{cluster.url(first)}/@search",
+        params={"portal_type": "Patient", "b_size": 500, "metadata_fields": "Title"},
+        timeout=60,
+    ).json()["items"]
+    titles = [item["title"] for item in found]
+    for pseudonym, code, _after in answers:
+        if code == 201:
+            assert titles.count(pseudonym) == 1, pseudonym
+
+
+def _answers(url):
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def test_stopping_the_cluster_stops_everything_it_started(cluster, request):
+    """Last in the module: `make stop-cluster` ends the cluster, its
+    instances, HAProxy and the private PostgreSQL."""
+    pids = [cluster.pid(n) for n in ("haproxy", "instance-1", "instance-2")]
+    postmaster = cluster.home / "postgresql" / "postmaster.pid"
+    pg = int(postmaster.read_text().splitlines()[0])
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "cluster.py"), "stop"],
+        env=cluster.environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Cluster stopped." in done.stdout
+    cluster.process.wait(timeout=60)
+    for pid in [*pids, pg]:
+        assert not _running(pid), pid
+    assert not postmaster.exists()
+
+
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (ended, not yet reaped by its parent) is not running.
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "zombie" not in status.read_text()
