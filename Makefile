@@ -50,6 +50,16 @@ start-cluster: install cluster-packages ## Serve the site from PostgreSQL (RelSt
 stop-cluster: ## Stop the cluster started by make start-cluster (same VAR)
 	@CPMS_VAR=$(VAR) $(BIN)/python scripts/cluster.py stop
 
+CLUSTER ?= 0
+
+.PHONY: backup
+backup: install ## Back up the database, blobs and audit trail (CLUSTER=1: the cluster's PostgreSQL)
+	@CPMS_VAR=$(VAR) CPMS_CLUSTER=$(CLUSTER) $(BIN)/python scripts/backup.py backup
+
+.PHONY: restore
+restore: install ## Restore the latest backup (BACKUP=<stamp>: that one; stop the site first)
+	@CPMS_VAR=$(VAR) CPMS_CLUSTER=$(CLUSTER) CPMS_BACKUP=$(BACKUP) $(BIN)/python scripts/backup.py restore
+
 .PHONY: cluster-packages
 cluster-packages: ## Install Debian's postgresql and haproxy (as root or with sudo)
 	@{ test -n "$$CPMS_PG_DSN" || test -x /usr/lib/postgresql/15/bin/initdb; } && \

@@ -7,7 +7,11 @@ import requests
 import signal
 import socket
 import subprocess
+import sys
 import time
+
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 
 def free_port():
@@ -69,3 +73,33 @@ def api_session(auth):
     session.auth = auth
     session.headers["Accept"] = "application/json"
     return session
+
+
+def environment(**settings):
+    """The environment of a real server or script of the project: this
+    one's, without the test layer's own audit file (testing.py sets
+    CPMS_AUDIT_DB for the tests' process), so that it keeps its audit trail
+    in its CPMS_VAR as it would for its users."""
+    env = {k: v for k, v in os.environ.items() if k != "CPMS_AUDIT_DB"}
+    env.update({key: str(value) for key, value in settings.items()})
+    return env
+
+
+def run_start(var, port):
+    """Start make start's script in the background; return the process."""
+    environment_ = {
+        **environment(),
+        "CPMS_VAR": str(var),
+        "CPMS_PORT": str(port),
+        "CPMS_HOST": "127.0.0.1",
+    }
+    log = Path(var).parent / f"start-{port}-{time.monotonic_ns()}.log"
+    command = [sys.executable, str(SCRIPTS / "cpms_instance.py"), "start"]
+    return spawn(command, log, env=environment_)
+
+
+def demo_key(output, userid):
+    """A demo account's second-factor key, from what the start printed."""
+    import re
+
+    return re.search(rf"{re.escape(userid)}\s+key ([A-Z2-7]{{16,}})", output)[1]

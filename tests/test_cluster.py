@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ern.cpms.demo import DEMO_PASSWORD
 from pathlib import Path
 from patients import rest_payload
+from servers import environment
 from servers import free_port
 from servers import spawn
 from servers import stop
@@ -85,13 +86,13 @@ class Cluster:
         return session
 
     def environment(self):
-        return {**os.environ, "CPMS_VAR": str(self.var)}
+        return environment(CPMS_VAR=self.var)
 
 
 def cluster_environment(var, ports):
     balancer, first, _second, postgres = ports
     return {
-        **os.environ,
+        **environment(),
         "CPMS_VAR": str(var),
         "CPMS_HOST": "127.0.0.1",
         "CPMS_PORT": str(balancer),

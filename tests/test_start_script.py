@@ -8,20 +8,19 @@ used.
 from ern.cpms.demo import DEMO_PASSWORD
 from pathlib import Path
 from servers import api_session
+from servers import environment
 from servers import free_port
-from servers import spawn
+from servers import run_start
 from servers import stop
 from servers import wait_until_served
 
 import hashlib
-import os
 import pyotp
 import pytest
 import re
 import requests
 import subprocess
 import sys
-import time
 
 
 pytestmark = pytest.mark.slow
@@ -29,23 +28,11 @@ pytestmark = pytest.mark.slow
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "cpms_instance.py"
 
 
-def run_start(var, port):
-    """Start the script in the background; return the process."""
-    environment = {
-        **os.environ,
-        "CPMS_VAR": str(var),
-        "CPMS_PORT": str(port),
-        "CPMS_HOST": "127.0.0.1",
-    }
-    log = Path(var).parent / f"start-{port}-{time.monotonic_ns()}.log"
-    return spawn([sys.executable, str(SCRIPT), "start"], log, env=environment)
-
-
 def refused(var, port):
     """Run a start that must be refused; return (exit code, stderr)."""
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "start"],
-        env={**os.environ, "CPMS_VAR": str(var), "CPMS_PORT": str(port)},
+        env={**environment(), "CPMS_VAR": str(var), "CPMS_PORT": str(port)},
         capture_output=True,
         text=True,
         timeout=120,
@@ -179,7 +166,7 @@ def test_the_retention_job_runs_on_the_site(served):
     stop(process)
     result = subprocess.run(
         [sys.executable, str(SCRIPT.parent / "retention.py")],
-        env={**os.environ, "CPMS_VAR": str(var), "CPMS_SITE": "cpms"},
+        env={**environment(), "CPMS_VAR": str(var), "CPMS_SITE": "cpms"},
         capture_output=True,
         text=True,
         timeout=300,
@@ -226,7 +213,7 @@ def test_erasure_survives_packing(served, tmp_path):
     stop(process)
     backdate = tmp_path / "backdate.py"
     backdate.write_text(BACKDATE)
-    env = {**os.environ, "CPMS_VAR": str(var), "CPMS_SITE": "cpms"}
+    env = {**environment(), "CPMS_VAR": str(var), "CPMS_SITE": "cpms"}
     prepared = subprocess.run(
         [sys.executable, str(backdate), str(SCRIPT.parent)],
         env=env,
@@ -268,7 +255,7 @@ def test_demo_data_makes_a_network_and_goes_on_where_it_stopped(served):
     the same site is refused with a message."""
     var, _port, process = served
     stop(process)
-    env = {**os.environ, "CPMS_VAR": str(var), "CPMS_SITE": "cpms"}
+    env = {**environment(), "CPMS_VAR": str(var), "CPMS_SITE": "cpms"}
 
     def demo_data(scale):
         return subprocess.run(
@@ -300,7 +287,7 @@ def test_daily_jobs_say_when_there_is_no_site(tmp_path, script):
     """`make digests` and `make expire-guests` before any `make start`."""
     result = subprocess.run(
         [sys.executable, str(SCRIPT.parent / script)],
-        env={**os.environ, "CPMS_VAR": str(tmp_path)},
+        env={**environment(), "CPMS_VAR": str(tmp_path)},
         capture_output=True,
         text=True,
         timeout=120,
