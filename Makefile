@@ -13,6 +13,8 @@ SITE ?= cpms
 DEMO ?= 1
 # Where the database, blobs, logs and generated secrets live.
 VAR ?= var
+# 1: the jobs, backup and restore act on make start-cluster's database.
+CLUSTER ?= 0
 
 STAMP := $(VENV)/.installed
 SOURCES := setup.py pyproject.toml constraints.txt
@@ -50,7 +52,6 @@ start-cluster: install cluster-packages ## Serve the site from PostgreSQL (RelSt
 stop-cluster: ## Stop the cluster started by make start-cluster (same VAR)
 	@CPMS_VAR=$(VAR) $(BIN)/python scripts/cluster.py stop
 
-CLUSTER ?= 0
 
 .PHONY: backup
 backup: install ## Back up the database, blobs and audit trail (CLUSTER=1: the cluster's PostgreSQL)
@@ -85,15 +86,15 @@ wrk: ## Install Debian's wrk for the throughput figures (as root or with sudo)
 
 .PHONY: digests
 digests: install ## Send the daily notification digests (run from cron)
-	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) $(BIN)/python scripts/send_digests.py
+	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) CPMS_CLUSTER=$(CLUSTER) $(BIN)/python scripts/send_digests.py
 
 .PHONY: expire-guests
 expire-guests: install ## End the guest accesses whose 90 days are over (run daily from cron)
-	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) $(BIN)/python scripts/expire_guests.py
+	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) CPMS_CLUSTER=$(CLUSTER) $(BIN)/python scripts/expire_guests.py
 
 .PHONY: retention
 retention: install ## List what the retention period has ended; ERASE=1 erases it (cron), PACK=1 packs after
-	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) ERASE=$(ERASE) PACK=$(PACK) $(BIN)/python scripts/retention.py
+	@CPMS_SITE=$(SITE) CPMS_VAR=$(VAR) CPMS_CLUSTER=$(CLUSTER) ERASE=$(ERASE) PACK=$(PACK) $(BIN)/python scripts/retention.py
 
 .PHONY: audit-verify
 audit-verify: install ## Verify the audit trail's hash chain (exit 1 and the first broken link if not)

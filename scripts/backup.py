@@ -23,6 +23,8 @@ Restoring refuses while the site (or the cluster) runs. What it replaces is
 moved aside (`*.before-restore-<time>`), never deleted. For the cluster,
 the private PostgreSQL is started for the restore and stopped afterwards;
 with CPMS_PG_DSN the database given is restored into (stop its instances).
+CPMS_RESTORE_DSN restores into another (empty) database instead, while the
+cluster runs: to check a backup, or to bring up a copy.
 Backups are named by the UTC time they were taken (repozo's own names).
 """
 
@@ -271,7 +273,12 @@ def main(argv):
         if argv[1] == "backup":
             print(f"Backup {kind.backup()} in {kind.home}.")
         elif argv[1] == "restore":
-            print(f"Restored backup {kind.restore()}.")
+            target = os.environ.get("CPMS_RESTORE_DSN")
+            if target and isinstance(kind, PostgreSQLBackup):
+                stamp = kind.restore(dsn=target)
+                print(f"Restored backup {stamp} into CPMS_RESTORE_DSN.")
+            else:
+                print(f"Restored backup {kind.restore()}.")
         else:
             print("\n".join(kind.stamps()) or "No backups yet.")
     except StartError as error:

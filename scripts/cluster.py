@@ -15,7 +15,8 @@ passes them on); nothing is edited by hand per instance:
                         ("dbname=cpms host=db.example user=cpms password=…");
                         unset: a private server is initialised and started
                         under CPMS_VAR/cluster/postgresql
-    CPMS_PG_PORT        the private server's port                (default 5433)
+    CPMS_PG_PORT        the private server's port, when it is first
+                        initialised (default 5433; kept in CPMS_VAR/cluster/pg-dsn)
     CPMS_HOST, CPMS_VAR, CPMS_SITE, CPMS_DEMO: as for `make start`
                         (the cluster keeps its files in CPMS_VAR/cluster)
 
@@ -91,11 +92,19 @@ def _give_to_postgres(path):
 
 
 def _private_dsn(cfg):
-    password = (cfg["home"] / "pg-password").read_text().strip()
-    return (
-        f"dbname=cpms user=cpms host={cfg['host']} port={cfg['pg_port']} "
-        f"password={password}"
-    )
+    """The private server's DSN, fixed when it was initialised (its port and
+    password): every command of this CPMS_VAR finds it there."""
+    path = cfg["home"] / "pg-dsn"
+    if not path.exists():
+        raise StartError(
+            f"There is no PostgreSQL server under {cfg['pg_data']}: start the "
+            "cluster once (make start-cluster), or give CPMS_PG_DSN."
+        )
+    return path.read_text().strip()
+
+
+def _dsn_port(dsn):
+    return int(dict(part.split("=", 1) for part in dsn.split())["port"])
 
 
 def init_postgres(cfg):
@@ -118,8 +127,11 @@ def init_postgres(cfg):
         for folder in (cfg["var"], cfg["home"]):
             folder.chmod(folder.stat().st_mode | 0o711)
     password = secrets.token_urlsafe(24)
-    secret = cfg["home"] / "pg-password"
-    secret.write_text(password + "\n")
+    secret = cfg["home"] / "pg-dsn"
+    secret.write_text(
+        f"dbname=cpms user=cpms host={cfg['host']} port={cfg['pg_port']} "
+        f"password={password}\n"
+    )
     secret.chmod(0o600)
     pwfile = cfg["home"] / "initdb-password"
     pwfile.write_text(password + "\n")
@@ -152,7 +164,7 @@ def init_postgres(cfg):
 
 def start_postgres(cfg):
     init_postgres(cfg)
-    cpms_instance.check_port_free(cfg["host"], cfg["pg_port"])
+    cpms_instance.check_port_free(cfg["host"], _dsn_port(_private_dsn(cfg)))
     # The server's log stays in its own folder (the postgres user's).
     log = cfg["pg_data"] / "server.log"
     _as_postgres(

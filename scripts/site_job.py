@@ -5,8 +5,10 @@ database as the running site (ZEO or RelStorage in production; for
 FileStorage, stop the site first or run it from the site's own process),
 as the system user, and commit once.
 
-Environment: CPMS_VAR (default var), CPMS_SITE (default cpms) and
-CPMS_PUBLIC_URL (the address users reach the site at, for the links).
+Environment: CPMS_VAR (default var), CPMS_SITE (default cpms),
+CPMS_PUBLIC_URL (the address users reach the site at, for the links) and
+CPMS_CLUSTER=1 for the database of `make start-cluster` (RelStorage: the
+job runs beside the instances; the cluster's PostgreSQL must be running).
 """
 
 from pathlib import Path
@@ -21,10 +23,10 @@ import Zope2
 
 def run(job):
     """Call `job()` in the site; return what it returns, once committed."""
-    var = Path(os.environ.get("CPMS_VAR", "var")).resolve()
-    config = var / "instance" / "etc" / "zope.conf"
+    config = zope_conf()
     if not config.exists():
-        sys.exit(f"No instance configuration at {config}: run `make start` once.")
+        start = "make start-cluster" if cluster() else "make start"
+        sys.exit(f"No instance configuration at {config}: run `{start}` once.")
     from Zope2.Startup.run import make_wsgi_app
 
     make_wsgi_app({}, str(config))
@@ -42,6 +44,17 @@ def run(job):
     result = job()
     transaction.commit()
     return result
+
+
+def cluster():
+    return (os.environ.get("CPMS_CLUSTER") or "0") not in ("0", "", "no", "false")
+
+
+def zope_conf():
+    var = Path(os.environ.get("CPMS_VAR", "var")).resolve()
+    if cluster():
+        return var / "cluster" / "instance-1" / "etc" / "zope.conf"
+    return var / "instance" / "etc" / "zope.conf"
 
 
 def _server(url):

@@ -103,3 +103,36 @@ def demo_key(output, userid):
     import re
 
     return re.search(rf"{re.escape(userid)}\s+key ([A-Z2-7]{{16,}})", output)[1]
+
+
+# A job (scripts/site_job.py) that makes the archived demo panel's patient
+# due for erasure (its panel closed 20 years ago) and gives the patient a
+# consent form; prints "family name|pseudonym".
+BACKDATE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from site_job import run
+
+
+def job():
+    from DateTime import DateTime
+    from plone import api
+    from plone.namedfile.file import NamedBlobFile
+
+    catalog = api.portal.get_tool("portal_catalog")
+    (brain,) = catalog.unrestrictedSearchResults(
+        portal_type="Panel", review_state="archived"
+    )
+    panel = brain._unrestrictedGetObject()
+    history = panel.workflow_history["cpms_panel_workflow"]
+    last = dict(history[-1], time=DateTime() - 365 * 20)
+    panel.workflow_history["cpms_panel_workflow"] = (*history[:-1], last)
+    patient = panel.__parent__
+    patient.consent_care_form = NamedBlobFile(
+        b"%PDF-1.4 MARKER-ERASED-BLOB", filename="consent.pdf"
+    )
+    return patient.family_name, patient.pseudonym
+
+
+print("|".join(run(job)))
+"""

@@ -11,17 +11,20 @@ from concurrent.futures import ThreadPoolExecutor
 from ern.cpms.demo import DEMO_PASSWORD
 from pathlib import Path
 from patients import rest_payload
+from servers import BACKDATE
 from servers import environment
 from servers import free_port
 from servers import spawn
 from servers import stop
 from servers import wait_until_served
 
+import base64
 import os
 import pyotp
 import pytest
 import re
 import requests
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,7 +42,7 @@ class Cluster:
     def __init__(self, var, ports, process):
         self.var = var
         self.home = var / "cluster"
-        self.balancer, *self.instances = ports
+        self.balancer, *self.instances, self.postgres = ports
         self.process = process
         self.tokens = {}
 
@@ -104,9 +107,10 @@ def cluster_environment(var, ports):
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def cluster(request):
     # Not under pytest's own temporary folder: PostgreSQL runs as its own
     # user when the tests run as root, and must reach its data folder.
+    failed = request.session.testsfailed
     top = Path(tempfile.mkdtemp(prefix="cpms-cluster-"))
     top.chmod(0o711)
     var = top / "var"
@@ -122,10 +126,13 @@ def cluster():
     )
     try:
         wait_until_served(process, f"http://127.0.0.1:{ports[0]}/cpms", 420)
-        yield Cluster(var, [ports[0], ports[1], ports[2]], process)
+        yield Cluster(var, ports, process)
     finally:
         output = stop(process, signal.SIGTERM)
-        assert "Traceback" not in output, output
+    assert "Traceback" not in output, output
+    # Kept when a test failed (its logs), removed otherwise.
+    if request.session.testsfailed == failed:
+        shutil.rmtree(top)
 
 
 def _free(port):
@@ -291,6 +298,123 @@ def _answers(url):
         return requests.get(url, timeout=5).status_code == 200
     except requests.RequestException:
         return False
+
+
+def _dsn(cluster, dbname):
+    """The private server's DSN (scripts/cluster.py keeps it), for `dbname`."""
+    dsn = (cluster.home / "pg-dsn").read_text().strip()
+    assert f"port={cluster.postgres} " in dsn
+    return dsn.replace("dbname=cpms ", f"dbname={dbname} ")
+
+
+def _pg(cluster, dbname="cpms"):
+    import psycopg2
+
+    connection = psycopg2.connect(_dsn(cluster, dbname))
+    connection.autocommit = True
+    return connection
+
+
+def _rows(connection, sql, *args):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _job(cluster, script, *args, **env):
+    return subprocess.run(
+        [sys.executable, str(script), *args],
+        env=environment(CPMS_VAR=cluster.var, CPMS_SITE="cpms", CPMS_CLUSTER=1, **env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_a_postgresql_backup_restores_every_record_and_file(cluster):
+    """`make backup CLUSTER=1` while the cluster runs, restored into a fresh
+    database: every object the same record, every file the same bytes."""
+    doctor = cluster.session("dr.dekker")
+    made = doctor.post(
+        f"{cluster.url()}/centres/erasmus-mc",
+        json=rest_payload(
+            given_names="Backed",
+            family_name="Up",
+            consent_care_form_kept_by_centre=False,
+            consent_care_form={
+                "data": base64.b64encode(b"%PDF-1.4 backed up form").decode(),
+                "encoding": "base64",
+                "filename": "consent.pdf",
+                "content-type": "application/pdf",
+            },
+        ),
+        timeout=120,
+    )
+    assert made.status_code == 201, made.text
+    backup = _job(cluster, SCRIPTS / "backup.py", "backup")
+    assert backup.returncode == 0, backup.stderr
+    assert len(list((cluster.home / "backups").glob("*.dump"))) == 1
+
+    admin = _pg(cluster, "postgres")
+    with admin.cursor() as cursor:
+        cursor.execute("CREATE DATABASE cpms_restored")
+    target = _dsn(cluster, "cpms_restored")
+    restored = _job(cluster, SCRIPTS / "backup.py", "restore", CPMS_RESTORE_DSN=target)
+    assert restored.returncode == 0, restored.stderr
+
+    records = "SELECT zoid, tid, md5(state) FROM object_state ORDER BY zoid"
+    files = (
+        "SELECT zoid, chunk_num, md5(lo_get(chunk)) FROM blob_chunk"
+        " ORDER BY zoid, chunk_num"
+    )
+    live, copy = _pg(cluster), _pg(cluster, "cpms_restored")
+    assert len(_rows(live, records)) > 1000
+    assert _rows(copy, records) == _rows(live, records)
+    assert _rows(copy, files) == _rows(live, files)
+    found = "SELECT count(*) FROM blob_chunk WHERE position(%s in lo_get(chunk)) > 0"
+    assert _rows(copy, found, b"backed up form") == [(1,)]
+
+
+def test_erasure_survives_packing_on_postgresql(cluster, tmp_path):
+    """`make retention ERASE=1 PACK=1 CLUSTER=1` beside the running
+    instances: the erased patient's name and file are in no table's rows,
+    and, once the tables are rewritten, in no file of the database."""
+    backdate = tmp_path / "backdate.py"
+    backdate.write_text(BACKDATE)
+    prepared = _job(cluster, backdate, str(SCRIPTS))
+    assert prepared.returncode == 0, prepared.stderr
+    family_name, pseudonym = prepared.stdout.strip().splitlines()[-1].split("|")
+    db = _pg(cluster)
+    in_rows = "SELECT count(*) FROM object_state WHERE position(%s in state) > 0"
+    in_files = "SELECT count(*) FROM blob_chunk WHERE position(%s in lo_get(chunk)) > 0"
+
+    def on_disk(needle):
+        (oid,) = _rows(db, "SELECT oid FROM pg_database WHERE datname = 'cpms'")[0]
+        folder = cluster.home / "postgresql" / "base" / str(oid)
+        return any(needle in p.read_bytes() for p in folder.iterdir() if p.is_file())
+
+    assert _rows(db, in_rows, family_name.encode())[0][0] > 0
+    assert _rows(db, in_files, b"MARKER-ERASED-BLOB") == [(1,)]
+    _rows(db, "CHECKPOINT")
+    assert on_disk(family_name.encode())
+
+    erased = _job(cluster, SCRIPTS / "retention.py", ERASE="1", PACK="1")
+    assert erased.returncode == 0, erased.stderr
+    assert f"erased: patient {pseudonym}" in erased.stdout
+    assert "Database packed." in erased.stdout
+    assert "VACUUM FULL" in erased.stdout
+    for needle in (family_name.encode(), family_name.lower().encode()):
+        assert _rows(db, in_rows, needle) == [(0,)]
+    assert _rows(db, in_files, b"MARKER-ERASED-BLOB") == [(0,)]
+    _rows(db, "CHECKPOINT")
+    assert not on_disk(family_name.encode())
+    assert not on_disk(b"MARKER-ERASED-BLOB")
+    # The instances serve on: the patient is gone for them too.
+    search = cluster.session("dr.dekker").get(
+        f"{cluster.url()}/@search", params={"SearchableText": pseudonym}, timeout=60
+    )
+    assert search.status_code == 200
+    assert search.json()["items_total"] == 0
 
 
 def test_stopping_the_cluster_stops_everything_it_started(cluster, request):

@@ -8,6 +8,7 @@ used.
 from ern.cpms.demo import DEMO_PASSWORD
 from pathlib import Path
 from servers import api_session
+from servers import BACKDATE
 from servers import environment
 from servers import free_port
 from servers import run_start
@@ -174,36 +175,6 @@ def test_the_retention_job_runs_on_the_site(served):
     assert result.returncode == 0, result.stderr
     assert "0 item(s) due (a dry run: ERASE=1 erases)" in result.stdout
     assert "retention period 15 years" in result.stdout
-
-
-BACKDATE = """
-import sys
-sys.path.insert(0, sys.argv[1])
-from site_job import run
-
-
-def job():
-    from DateTime import DateTime
-    from plone import api
-    from plone.namedfile.file import NamedBlobFile
-
-    catalog = api.portal.get_tool("portal_catalog")
-    (brain,) = catalog.unrestrictedSearchResults(
-        portal_type="Panel", review_state="archived"
-    )
-    panel = brain._unrestrictedGetObject()
-    history = panel.workflow_history["cpms_panel_workflow"]
-    last = dict(history[-1], time=DateTime() - 365 * 20)
-    panel.workflow_history["cpms_panel_workflow"] = (*history[:-1], last)
-    patient = panel.__parent__
-    patient.consent_care_form = NamedBlobFile(
-        b"%PDF-1.4 MARKER-ERASED-BLOB", filename="consent.pdf"
-    )
-    return patient.family_name, patient.pseudonym
-
-
-print("|".join(run(job)))
-"""
 
 
 def test_erasure_survives_packing(served, tmp_path):
