@@ -77,6 +77,10 @@ demo-data: install ## Fill the site in VAR with a network at scale: SCALE=1 is 1
 bench: install wrk ## Measure ern.cpms against plain Plone (SCALES="0.01 0.1"); writes docs/performance.md
 	@SCALES="$(SCALES)" $(BIN)/python scripts/bench.py
 
+.PHONY: bench-cluster
+bench-cluster: install wrk cluster-packages ## Measure the cluster with 1 and 2 instances; writes docs/performance.md
+	@$(BIN)/python scripts/bench_cluster.py
+
 .PHONY: wrk
 wrk: ## Install Debian's wrk for the throughput figures (as root or with sudo)
 	@command -v wrk >/dev/null || { \

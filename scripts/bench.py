@@ -495,14 +495,14 @@ def main():
 START, END = "<!-- make bench: start -->", "<!-- make bench: end -->"
 
 
-def with_results(path, text):
+def with_results(path, text, start=START, end=END):
     """The document with the results between its markers (the rest of it is
     written by people); the results alone when there are no markers."""
     current = path.read_text() if path.exists() else ""
-    if START in current and END in current:
-        before = current.split(START)[0]
-        after = current.split(END, 1)[1]
-        return f"{before}{START}\n{text}\n{END}{after}"
+    if start in current and end in current:
+        before = current.split(start)[0]
+        after = current.split(end, 1)[1]
+        return f"{before}{start}\n{text}\n{end}{after}"
     return text + "\n"
 
 
