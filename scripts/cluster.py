@@ -107,6 +107,27 @@ def _dsn_port(dsn):
     return int(dict(part.split("=", 1) for part in dsn.split())["port"])
 
 
+def _reachable_by_postgres(cfg):
+    """As root, the server runs as `postgres`, which must pass through every
+    folder above its own. Folders of this project (its var/, CPMS_VAR) get
+    the right to pass (not to list: o+x); any other is reported."""
+    if os.geteuid() != 0:
+        return
+    mine = (ROOT, cfg["var"])
+    for folder in reversed(cfg["pg_data"].parents):
+        mode = folder.stat().st_mode
+        if mode & 0o001:
+            continue
+        if any(folder == top or top in folder.parents for top in mine):
+            folder.chmod(mode | 0o001)
+            continue
+        raise StartError(
+            f"PostgreSQL runs as the postgres user, which cannot pass through "
+            f"{folder}. Allow it (chmod o+x {folder}), keep CPMS_VAR elsewhere, "
+            "run as a normal user, or give an existing database with CPMS_PG_DSN."
+        )
+
+
 def init_postgres(cfg):
     """A private PostgreSQL server under CPMS_VAR/cluster/postgresql, once:
     a `cpms` role with a generated password (scram-sha-256), loopback only."""
@@ -122,10 +143,7 @@ def init_postgres(cfg):
         )
     data.mkdir(mode=0o700)
     _give_to_postgres(data)
-    if os.geteuid() == 0:
-        # The postgres user must reach its folder (and nothing else here).
-        for folder in (cfg["var"], cfg["home"]):
-            folder.chmod(folder.stat().st_mode | 0o711)
+    _reachable_by_postgres(cfg)
     password = secrets.token_urlsafe(24)
     secret = cfg["home"] / "pg-dsn"
     secret.write_text(
@@ -163,6 +181,7 @@ def init_postgres(cfg):
 
 
 def start_postgres(cfg):
+    _reachable_by_postgres(cfg)
     init_postgres(cfg)
     cpms_instance.check_port_free(cfg["host"], _dsn_port(_private_dsn(cfg)))
     # The server's log stays in its own folder (the postgres user's).
