@@ -142,6 +142,21 @@ def token(server, site, userid, key):
     return response.json()["token"]
 
 
+def enrolment(family_name, given_names="Bench"):
+    """A new patient, as POSTed to a centre through REST."""
+    return {
+        "@type": "Patient",
+        "given_names": given_names,
+        "family_name": family_name,
+        "date_of_birth": "2001-02-03",
+        "sex": "female",
+        "enrolment_date": "2026-01-05",
+        "consent_care": True,
+        "consent_care_date": "2026-01-05",
+        "consent_care_form_kept_by_centre": True,
+    }
+
+
 def demo_password():
     sys.path.insert(0, str(ROOT / "src"))
     from ern.cpms.demo import DEMO_PASSWORD
@@ -233,19 +248,7 @@ def measure(server, info, run_id):
 
     def enrol(number):
         return writer.post(
-            centre,
-            json={
-                "@type": "Patient",
-                "given_names": "Bench",
-                "family_name": f"Enrolment {run_id} {number}",
-                "date_of_birth": "2001-02-03",
-                "sex": "female",
-                "enrolment_date": "2026-01-05",
-                "consent_care": True,
-                "consent_care_date": "2026-01-05",
-                "consent_care_form_kept_by_centre": True,
-            },
-            timeout=60,
+            centre, json=enrolment(f"Enrolment {run_id} {number}"), timeout=60
         )
 
     def document_post(number):

@@ -123,17 +123,7 @@ def enrolments(token, run):
             count += 1
             response = s.post(
                 f"{CURRENT.site}/centres/erasmus-mc",
-                json={
-                    "@type": "Patient",
-                    "given_names": "Cluster",
-                    "family_name": f"Bench {run} {number} {count}",
-                    "date_of_birth": "2001-02-03",
-                    "sex": "female",
-                    "enrolment_date": "2026-01-05",
-                    "consent_care": True,
-                    "consent_care_date": "2026-01-05",
-                    "consent_care_form_kept_by_centre": True,
-                },
+                json=bench.enrolment(f"Bench {run} {number} {count}", "Cluster"),
                 timeout=120,
             )
             with lock:

@@ -34,3 +34,20 @@ def rest_payload(**changes):
         "@type": "Patient",
         **{k: v.isoformat() if isinstance(v, date) else v for k, v in data.items()},
     }
+
+
+def rest_payload_with_form(form, **changes):
+    """An enrolment whose signed consent form (`form`, bytes of a PDF) is
+    uploaded rather than kept by the centre: a file (a blob) in the site."""
+    import base64
+
+    return rest_payload(
+        consent_care_form_kept_by_centre=False,
+        consent_care_form={
+            "data": base64.b64encode(form).decode(),
+            "encoding": "base64",
+            "filename": "consent.pdf",
+            "content-type": "application/pdf",
+        },
+        **changes,
+    )

@@ -98,6 +98,42 @@ def run_start(var, port):
     return spawn(command, log, env=environment_)
 
 
+def served_site(tmp_path_factory, name, seconds=300):
+    """A generator for a module fixture: make start's site on a fresh
+    FileStorage, running; yields (var, port, process), stops it after."""
+    var = tmp_path_factory.mktemp(name) / "var"
+    port = free_port()
+    process = run_start(var, port)
+    wait_until_served(process, f"http://127.0.0.1:{port}/cpms", seconds=seconds)
+    yield var, port, process
+    stop(process)
+
+
+def rest_token(site_url, userid, key):
+    """A token with a second factor from POST @login, with the current code
+    of `key` (a code works once: one login per user and time step)."""
+    from ern.cpms.demo import DEMO_PASSWORD
+
+    import pyotp
+
+    answer = requests.post(
+        f"{site_url}/@login",
+        json={"login": userid, "password": DEMO_PASSWORD, "otp": pyotp.TOTP(key).now()},
+        headers={"Accept": "application/json"},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["token"]
+
+
+def bearer_session(token):
+    """A requests session speaking plone.restapi JSON with `token`."""
+    session = requests.Session()
+    session.headers["Accept"] = "application/json"
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
 def demo_key(output, userid):
     """A demo account's second-factor key, from what the start printed."""
     import re

@@ -543,19 +543,13 @@ def test_the_command_verifies_the_chain(audit, tmp_path):
 
 
 def test_the_consent_form_download_is_recorded(functional_portal, http, audit):
-    from patients import rest_payload
+    from patients import rest_payload_with_form
 
     form = b"%PDF-1.4 signed consent form"
-    body = rest_payload(
+    body = rest_payload_with_form(
+        form,
         given_names="Ines",
         family_name="Jacobs",
-        consent_care_form_kept_by_centre=False,
-        consent_care_form={
-            "data": base64.b64encode(form).decode(),
-            "encoding": "base64",
-            "filename": "consent.pdf",
-            "content-type": "application/pdf",
-        },
     )
     dekker = http("dr.dekker")
     created = dekker.post("/centres/erasmus-mc", json=body)

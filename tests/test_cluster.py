@@ -8,21 +8,21 @@ data.
 """
 
 from concurrent.futures import ThreadPoolExecutor
-from ern.cpms.demo import DEMO_PASSWORD
 from pathlib import Path
 from patients import rest_payload
+from patients import rest_payload_with_form
 from servers import BACKDATE
+from servers import bearer_session
+from servers import demo_key
 from servers import environment
 from servers import free_port
+from servers import rest_token
 from servers import spawn
 from servers import stop
 from servers import wait_until_served
 
-import base64
 import os
-import pyotp
 import pytest
-import re
 import requests
 import shutil
 import signal
@@ -52,10 +52,6 @@ class Cluster:
     def pid(self, name):
         return int((self.home / "run" / f"{name}.pid").read_text())
 
-    def key(self, userid):
-        output = self.process.log.read_text()
-        return re.search(rf"{re.escape(userid)}\s+key ([A-Z2-7]{{16,}})", output)[1]
-
     def token(self, userid, port=None):
         """A token with a second factor (a code works once: one per user;
         every instance honours it, its key being in the shared database)."""
@@ -64,29 +60,13 @@ class Cluster:
         return self.tokens[userid]
 
     def _log_in(self, userid, port):
-        answer = requests.post(
-            f"{self.url(port)}/@login",
-            json={
-                "login": userid,
-                "password": DEMO_PASSWORD,
-                "otp": pyotp.TOTP(self.key(userid)).now(),
-            },
-            headers={"Accept": "application/json"},
-            timeout=30,
+        return rest_token(
+            self.url(port), userid, demo_key(self.process.log.read_text(), userid)
         )
-        assert answer.status_code == 200, answer.text
-        return answer.json()["token"]
 
     def session(self, userid):
         """A REST session of `userid` with a second factor."""
-        session = requests.Session()
-        session.headers.update(
-            {
-                "Authorization": f"Bearer {self.token(userid)}",
-                "Accept": "application/json",
-            }
-        )
-        return session
+        return bearer_session(self.token(userid))
 
     def environment(self):
         return environment(CPMS_VAR=self.var)
@@ -155,6 +135,17 @@ def _enrol(session, url, family):
     return response
 
 
+def _pseudonyms(session, site_url):
+    """The pseudonyms (titles) of every patient the session finds, as often
+    as the catalog holds them."""
+    found = session.get(
+        f"{site_url}/@search",
+        params={"portal_type": "Patient", "b_size": 500, "metadata_fields": "Title"},
+        timeout=60,
+    ).json()["items"]
+    return [item["title"] for item in found]
+
+
 def _pseudonym(response):
     return response.json().get("pseudonym") if response.status_code == 201 else None
 
@@ -217,12 +208,7 @@ def test_writers_on_both_instances_lose_and_duplicate_nothing(cluster):
     assert [a for a in acknowledged if a[2] != 201] == []
 
     reader = doctor[ports[1]]
-    patients = reader.get(
-        f"{cluster.url(ports[1])}/@search",
-        params={"portal_type": "Patient", "b_size": 500, "metadata_fields": "Title"},
-        timeout=60,
-    ).json()["items"]
-    titles = [item["title"] for item in patients]
+    titles = _pseudonyms(reader, cluster.url(ports[1]))
     for _kind, pseudonym, _code in (a for a in acknowledged if a[0] == "patient"):
         assert titles.count(pseudonym) == 1, pseudonym
     items = reader.get(
@@ -281,13 +267,7 @@ def test_an_instance_killed_under_load_leaves_the_balancer_serving(cluster):
     ):
         assert time.monotonic() < deadline, "instance 1 was not started again"
         time.sleep(1)
-    reader = cluster.session("dr.dekker")
-    found = reader.get(
-        f"{cluster.url(first)}/@search",
-        params={"portal_type": "Patient", "b_size": 500, "metadata_fields": "Title"},
-        timeout=60,
-    ).json()["items"]
-    titles = [item["title"] for item in found]
+    titles = _pseudonyms(cluster.session("dr.dekker"), cluster.url(first))
     for pseudonym, code, _after in answers:
         if code == 201:
             assert titles.count(pseudonym) == 1, pseudonym
@@ -337,16 +317,10 @@ def test_a_postgresql_backup_restores_every_record_and_file(cluster):
     doctor = cluster.session("dr.dekker")
     made = doctor.post(
         f"{cluster.url()}/centres/erasmus-mc",
-        json=rest_payload(
+        json=rest_payload_with_form(
+            b"%PDF-1.4 backed up form",
             given_names="Backed",
             family_name="Up",
-            consent_care_form_kept_by_centre=False,
-            consent_care_form={
-                "data": base64.b64encode(b"%PDF-1.4 backed up form").decode(),
-                "encoding": "base64",
-                "filename": "consent.pdf",
-                "content-type": "application/pdf",
-            },
         ),
         timeout=120,
     )

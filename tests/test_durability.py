@@ -4,19 +4,18 @@ and leaves no broken record; `make backup` / `make restore` give back the
 same database and the same files, byte for byte."""
 
 from concurrent.futures import ThreadPoolExecutor
-from ern.cpms.demo import DEMO_PASSWORD
-from patients import rest_payload
+from patients import rest_payload_with_form
+from servers import bearer_session
 from servers import demo_key
 from servers import environment
-from servers import free_port
+from servers import rest_token
 from servers import run_start
 from servers import SCRIPTS
+from servers import served_site
 from servers import stop
 from servers import wait_until_served
 
-import base64
 import os
-import pyotp
 import pytest
 import requests
 import signal
@@ -29,25 +28,7 @@ pytestmark = pytest.mark.slow
 
 
 def _session(base, output, userid="dr.dekker"):
-    answer = requests.post(
-        f"{base}/@login",
-        json={
-            "login": userid,
-            "password": DEMO_PASSWORD,
-            "otp": pyotp.TOTP(demo_key(output, userid)).now(),
-        },
-        headers={"Accept": "application/json"},
-        timeout=30,
-    )
-    assert answer.status_code == 200, answer.text
-    session = requests.Session()
-    session.headers.update(
-        {
-            "Authorization": f"Bearer {answer.json()['token']}",
-            "Accept": "application/json",
-        }
-    )
-    return session
+    return bearer_session(rest_token(base, userid, demo_key(output, userid)))
 
 
 def _form(text):
@@ -56,16 +37,10 @@ def _form(text):
 
 
 def _enrol(session, base, family):
-    body = rest_payload(
+    body = rest_payload_with_form(
+        _form(family),
         given_names="Durable",
         family_name=family,
-        consent_care_form_kept_by_centre=False,
-        consent_care_form={
-            "data": base64.b64encode(_form(family)).decode(),
-            "encoding": "base64",
-            "filename": "consent.pdf",
-            "content-type": "application/pdf",
-        },
     )
     return session.post(f"{base}/centres/erasmus-mc", json=body, timeout=120)
 
@@ -73,12 +48,7 @@ def _enrol(session, base, family):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """make start's site on a fresh FileStorage; (var, port, process)."""
-    var = tmp_path_factory.mktemp("durable") / "var"
-    port = free_port()
-    process = run_start(var, port)
-    wait_until_served(process, f"http://127.0.0.1:{port}/cpms", seconds=300)
-    yield var, port, process
-    stop(process)
+    yield from served_site(tmp_path_factory, "durable")
 
 
 def _verify(var):
@@ -205,16 +175,10 @@ def test_a_backup_restores_the_same_database_and_files(site, tmp_path):
         martin = _session(base, server.log.read_text(), "dr.martin")
         made = martin.post(
             f"{base}/centres/necker",
-            json=rest_payload(
+            json=rest_payload_with_form(
+                _form("Backed Up"),
                 given_names="Backed",
                 family_name="Up",
-                consent_care_form_kept_by_centre=False,
-                consent_care_form={
-                    "data": base64.b64encode(_form("Backed Up")).decode(),
-                    "encoding": "base64",
-                    "filename": "consent.pdf",
-                    "content-type": "application/pdf",
-                },
             ),
             timeout=120,
         )

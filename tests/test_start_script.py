@@ -12,6 +12,7 @@ from servers import BACKDATE
 from servers import environment
 from servers import free_port
 from servers import run_start
+from servers import served_site
 from servers import stop
 from servers import wait_until_served
 
@@ -45,12 +46,7 @@ def refused(var, port):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """A site created by a first start, still running."""
-    var = tmp_path_factory.mktemp("cpms") / "var"
-    port = free_port()
-    process = run_start(var, port)
-    wait_until_served(process, f"http://127.0.0.1:{port}/cpms", seconds=240)
-    yield var, port, process
-    stop(process)
+    yield from served_site(tmp_path_factory, "cpms", seconds=240)
 
 
 def admin(var):
