@@ -163,7 +163,8 @@ def _backup(var, command, **env):
 def test_a_backup_restores_the_same_database_and_files(site, tmp_path):
     """`make backup` of a running site (a full backup, a write, an
     incremental one), `make restore` into a fresh folder: the same objects,
-    each the same record, each file the same bytes, the same audit trail."""
+    each the same record, each file the same bytes, the same audit trail;
+    an instance started on it serves them."""
     var, port, _process = site
     base = f"http://127.0.0.1:{port}/cpms"
     server = run_start(var, port)
@@ -204,6 +205,17 @@ def test_a_backup_restores_the_same_database_and_files(site, tmp_path):
     files = [blob for _tid, _data, blob in copy.values() if blob is not None]
     assert _form("Backed Up") in files
     assert _audit_rows(fresh) == _audit_rows(var)
+    # A fresh instance on the restored folder serves the patient and file.
+    restored_server = run_start(fresh, port)
+    try:
+        wait_until_served(restored_server, base, seconds=180)
+        patient = made.json()["@id"]
+        assert martin.get(patient, timeout=30).json()["family_name"] == "Up"
+        form = martin.get(f"{patient}/@@download/consent_care_form", timeout=30)
+        assert form.content == _form("Backed Up")
+    finally:
+        output = stop(restored_server)
+    assert "reused (existing data kept)" in output
 
     # The first backup is there too, without the later patient's file.
     older = tmp_path / "older" / "var"
