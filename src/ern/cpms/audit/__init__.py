@@ -20,6 +20,7 @@ from Acquisition import aq_inner
 from App.config import getConfiguration
 from ern.cpms.audit.store import SQLiteStore
 from ern.cpms.audit.store import stamp
+from ern.cpms.caching import never_keep
 from pathlib import Path
 from plone import api
 from zope.globalrequest import getRequest
@@ -157,7 +158,7 @@ def record_read(action, objects, detail=""):
         store().append(entries)
         # Every read is recorded: no cache may show it again unrecorded.
         if request is not None:
-            request.response.setHeader("Cache-Control", "private, no-store")
+            never_keep(request)
 
 
 def record_now(action, obj=None, detail="", userid=None):

@@ -17,6 +17,7 @@ from ern.cpms.audit import enrolled_since
 from ern.cpms.audit import record_now
 from ern.cpms.audit import store
 from ern.cpms.audit.store import FIELDS
+from ern.cpms.caching import never_keep
 from plone import api
 from Products.Five.browser import BrowserView
 from urllib.parse import urlencode
@@ -159,7 +160,7 @@ class AuditLog(BrowserView):
         response.setHeader(
             "Content-Disposition", 'attachment; filename="audit-trail.csv"'
         )
-        response.setHeader("Cache-Control", "private, no-store")
+        never_keep()
         return out.getvalue()
 
 

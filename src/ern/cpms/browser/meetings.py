@@ -3,6 +3,7 @@
 from ern.cpms import _
 from ern.cpms import second_factor
 from ern.cpms.browser.panel import _PanelAction
+from ern.cpms.caching import never_keep
 from ern.cpms.meetings import feed_url
 from ern.cpms.meetings import meetings_of
 from ern.cpms.meetings import set_attendance
@@ -17,7 +18,7 @@ from zExceptions import Unauthorized
 def _calendar_response(response, data, filename):
     response.setHeader("Content-Type", "text/calendar; charset=utf-8")
     response.setHeader("Content-Disposition", f'attachment; filename="{filename}"')
-    response.setHeader("Cache-Control", "private, no-store")
+    never_keep()
     return data
 
 

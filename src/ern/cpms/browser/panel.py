@@ -8,6 +8,7 @@ from ern.cpms import consents
 from ern.cpms import invitations
 from ern.cpms.audit import record_read
 from ern.cpms.browser.forms import refuse
+from ern.cpms.caching import never_keep
 from ern.cpms.content.datarequest import ATTACHMENT_KINDS
 from ern.cpms.content.panel import PANEL_AT_WORK
 from ern.cpms.content.panel import PANEL_TYPES
@@ -466,7 +467,7 @@ class OutcomePDF(BrowserView):
         response = self.request.response
         response.setHeader("Content-Type", "application/pdf")
         response.setHeader("Content-Disposition", 'attachment; filename="outcome.pdf"')
-        response.setHeader("Cache-Control", "private, no-store")
+        never_keep()
         return data
 
 

@@ -1,6 +1,7 @@
 """``@@subject-access`` on a patient: the ZIP of everything the system
 holds about them (subject_access.py), for the patient's own centre."""
 
+from ern.cpms.caching import never_keep
 from ern.cpms.subject_access import export
 from Products.Five.browser import BrowserView
 
@@ -13,7 +14,7 @@ def send_zip(patient, request):
         "Content-Disposition",
         f'attachment; filename="{patient.pseudonym.lower()}-subject-access.zip"',
     )
-    response.setHeader("Cache-Control", "private, no-store")
+    never_keep()
     return data
 
 

@@ -2,6 +2,7 @@
 
 from ern.cpms import _
 from ern.cpms.audit import record_read
+from ern.cpms.caching import never_keep
 from ern.cpms.outcome_pdf import render
 from ern.cpms.panel_content import outcome_of
 from ern.cpms.restapi.services import bad_request
@@ -32,7 +33,7 @@ class OutcomePDF(Service):
         response = self.request.response
         response.setHeader("Content-Type", "application/pdf")
         response.setHeader("Content-Disposition", 'attachment; filename="outcome.pdf"')
-        response.setHeader("Cache-Control", "private, no-store")
+        never_keep()
         return data
 
     def _json(self, body):
