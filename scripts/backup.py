@@ -37,7 +37,6 @@ import cpms_instance
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tarfile
 
@@ -56,12 +55,7 @@ def _stamp():
     return datetime.now(UTC).strftime("%Y-%m-%d-%H-%M-%S")
 
 
-def _run(command, what, **kwargs):
-    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
-    if done.returncode != 0:
-        lines = (done.stderr or done.stdout).strip().splitlines() or ["(no message)"]
-        raise StartError(f"{what} failed: {lines[-1]}")
-    return done
+_run = cluster.run_program
 
 
 def _copy_audit(source, target):
@@ -73,6 +67,14 @@ def _copy_audit(source, target):
         live.backup(copy)
     target.chmod(0o600)
     return target
+
+
+def _restore_audit(copy, live, now):
+    """Put the backup's audit trail in place (the current one set aside)."""
+    live.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for suffix in ("", "-wal", "-shm"):
+        _aside(live.with_name(live.name + suffix), now)
+    shutil.copy2(copy, live)
 
 
 def _aside(path, now):
@@ -165,10 +167,7 @@ class FileStorageBackup:
         self.blobs.mkdir(exist_ok=True, mode=0o700)
         audit = self.home / "audit" / f"{stamp}.sqlite"
         if audit.exists():
-            self.audit.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            for suffix in ("", "-wal", "-shm"):
-                _aside(self.audit.with_name(self.audit.name + suffix), now)
-            shutil.copy2(audit, self.audit)
+            _restore_audit(audit, self.audit, now)
         return stamp
 
     def _refuse_if_running(self):
@@ -251,17 +250,12 @@ class PostgreSQLBackup:
                 cluster.stop_postgres(self.cfg)
         audit = self.home / "audit" / f"{stamp}.sqlite"
         if audit.exists() and dsn is None:
-            now = _stamp()
-            self.audit.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            for suffix in ("", "-wal", "-shm"):
-                _aside(self.audit.with_name(self.audit.name + suffix), now)
-            shutil.copy2(audit, self.audit)
+            _restore_audit(audit, self.audit, _stamp())
         return stamp
 
 
 def _kind():
-    on = (os.environ.get("CPMS_CLUSTER") or "0") not in ("0", "", "no", "false")
-    return PostgreSQLBackup() if on else FileStorageBackup()
+    return PostgreSQLBackup() if cluster.requested() else FileStorageBackup()
 
 
 def main(argv):

@@ -20,9 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import bench
+import cluster
 import os
 import re
-import requests
 import signal
 import subprocess
 import sys
@@ -62,17 +62,8 @@ class Cluster:
             )
         self.url = f"http://127.0.0.1:{self.port}"
         self.site = f"{self.url}/cpms"
-        deadline = time.monotonic() + 600
-        while not self._up():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"The cluster did not start; see {self.log}")
-            time.sleep(1)
-
-    def _up(self):
-        try:
-            return requests.get(f"{self.site}/@@ok", timeout=5).status_code == 200
-        except requests.RequestException:
-            return False
+        if not cluster._wait_for(f"{self.site}/@@ok", self.process, seconds=600):
+            sys.exit(f"The cluster did not start; see {self.log}")
 
     def conflicts(self):
         logs = (VAR / "cluster" / "log").glob("instance-*/event.log")

@@ -73,17 +73,28 @@ def settings():
 # -- PostgreSQL ---------------------------------------------------------------
 
 
-def _as_postgres(command, **kwargs):
+def run_program(command, what):
+    """Run a program; when it fails, a StartError with its last line."""
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = (done.stderr or done.stdout).strip().splitlines() or ["(no message)"]
+        raise StartError(f"{what} failed: {lines[-1]}")
+    return done
+
+
+def requested():
+    """Whether a command is asked to act on the cluster (CPMS_CLUSTER=1,
+    the Makefile's CLUSTER=1) rather than on make start's FileStorage."""
+    return (os.environ.get("CPMS_CLUSTER") or "0") not in ("0", "", "no", "false")
+
+
+def _as_postgres(command):
     """Run a PostgreSQL program; as root, as Debian's `postgres` user (the
     server refuses to run as root)."""
-    program = Path(command[0]).name
+    what = f"PostgreSQL's {Path(command[0]).name}"
     if os.geteuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
-    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
-    if done.returncode != 0:
-        message = (done.stderr or done.stdout).strip().splitlines() or ["(no message)"]
-        raise StartError(f"PostgreSQL's {program} failed: {message[-1]}")
-    return done
+    return run_program(command, what)
 
 
 def _give_to_postgres(path):
@@ -143,7 +154,6 @@ def init_postgres(cfg):
         )
     data.mkdir(mode=0o700)
     _give_to_postgres(data)
-    _reachable_by_postgres(cfg)
     password = secrets.token_urlsafe(24)
     secret = cfg["home"] / "pg-dsn"
     secret.write_text(
@@ -467,20 +477,16 @@ def _instance_cfg(etc):
     return dict(cfg, var=cfg["home"], instance=Path(etc).parent)
 
 
-def _load(etc, cfg):
-    from paste.deploy import loadapp
-    from Zope2.Startup.serve import setup_logging
+def _explain(error, cfg):
+    return StartError(
+        f"The database on PostgreSQL could not be opened "
+        f"({type(error).__name__}: {error}). Check CPMS_PG_DSN, or the "
+        f"private server's log in {cfg['pg_data'] / 'server.log'}."
+    )
 
-    ini = str(Path(etc) / "zope.ini")
-    setup_logging(ini)
-    try:
-        return loadapp(f"config:{ini}")
-    except Exception as error:
-        raise StartError(
-            f"The database on PostgreSQL could not be opened "
-            f"({type(error).__name__}: {error}). Check CPMS_PG_DSN, or the "
-            f"private server's log in {cfg['pg_data'] / 'server.log'}."
-        ) from error
+
+def _load(etc, cfg):
+    return cpms_instance.load_application(Path(etc), cfg, explain=_explain)
 
 
 def prepare(etc):
@@ -488,7 +494,7 @@ def prepare(etc):
     cfg = _instance_cfg(etc)
     _load(etc, cfg)
     report = cpms_instance.prepare_site(cfg)
-    cpms_instance.announce(dict(cfg, port=cfg["port"]), report, stop_hint=False)
+    cpms_instance.announce(cfg, report, stop_hint=False)
 
 
 def instance(etc):

@@ -162,8 +162,10 @@ def explain_database_error(error, cfg):
     )
 
 
-def load_application(etc, cfg):
-    """Load the WSGI pipeline (and so Zope and the database)."""
+def load_application(etc, cfg, explain=None):
+    """Load the WSGI pipeline (and so Zope and the database); an error is
+    turned into a StartError by `explain` (for make start's FileStorage by
+    default)."""
     from paste.deploy import loadapp
     from Zope2.Startup.serve import setup_logging
 
@@ -172,7 +174,7 @@ def load_application(etc, cfg):
     try:
         return loadapp(f"config:{ini}")
     except Exception as error:
-        raise explain_database_error(error, cfg) from error
+        raise (explain or explain_database_error)(error, cfg) from error
 
 
 def prepare_site(cfg):

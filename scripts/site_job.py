@@ -15,6 +15,7 @@ from pathlib import Path
 from Testing.makerequest import makerequest
 from zope.component.hooks import setSite
 
+import cluster
 import os
 import sys
 import transaction
@@ -25,7 +26,7 @@ def run(job):
     """Call `job()` in the site; return what it returns, once committed."""
     config = zope_conf()
     if not config.exists():
-        start = "make start-cluster" if cluster() else "make start"
+        start = "make start-cluster" if cluster.requested() else "make start"
         sys.exit(f"No instance configuration at {config}: run `{start}` once.")
     from Zope2.Startup.run import make_wsgi_app
 
@@ -46,13 +47,9 @@ def run(job):
     return result
 
 
-def cluster():
-    return (os.environ.get("CPMS_CLUSTER") or "0") not in ("0", "", "no", "false")
-
-
 def zope_conf():
     var = Path(os.environ.get("CPMS_VAR", "var")).resolve()
-    if cluster():
+    if cluster.requested():
         return var / "cluster" / "instance-1" / "etc" / "zope.conf"
     return var / "instance" / "etc" / "zope.conf"
 
