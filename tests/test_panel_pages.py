@@ -120,6 +120,24 @@ def test_the_add_menu_leads_to_the_invite_form(panel, session_of):
     assert "Invite experts" in response.text
 
 
+MENU = re.compile(r'id="plone-contentmenu-(\w+)"')
+
+
+def test_the_toolbar_keeps_the_state_menu_inside_a_record(panel, session_of):
+    """Inside a patient's record clinicians get the State menu only: the
+    page's own links replace Add new…, Actions and Display; elsewhere
+    Plone's menus stay."""
+    for url in (panel.absolute_url(), panel.__parent__.absolute_url()):
+        html = session_of("dr.dekker").get(url).text
+        assert set(MENU.findall(html)) == {"workflow"}, url
+        assert 'id="workflow-transition-' in html  # the lead's steps
+        assert "/++add++" in html  # the page's own links
+    # Outside records nothing changes: an ERN editor adds to their ERN.
+    ern_eye = api.portal.get()["erns"]["ern-eye"].absolute_url()
+    menus = MENU.findall(session_of("editor.eye").get(ern_eye).text)
+    assert {"factories", "actions", "workflow"} <= set(menus)
+
+
 def test_empty_clinical_sections_are_not_listed(panel, session_of):
     html = session_of("dr.dekker").get(panel.absolute_url()).text
     assert CLINICAL_MARKER in html  # the examination, filled in

@@ -51,12 +51,10 @@ def _marked(request):
         return False
     if request.environ.get(_MARK, False):
         return True
-    from Acquisition import aq_chain
-    from ern.cpms.content.patient import IPatient
+    from ern.cpms.content.patient import within_record
 
     published = request.get("PUBLISHED")
-    context = getattr(published, "context", published)
-    return any(IPatient.providedBy(item) for item in aq_chain(context))
+    return within_record(getattr(published, "context", published))
 
 
 @implementer(ITransform)

@@ -30,12 +30,18 @@ def children(panel, portal_type):
     items, and a catalog query would first index every change still queued
     in the transaction (each rule that asks during a write paid for it).
     """
-    found = [
-        obj
-        for obj in panel.objectValues()
-        if getattr(obj, "portal_type", None) == portal_type
-    ]
-    return sorted(found, key=lambda obj: obj.created())
+    return items_by_type(panel).get(portal_type, [])
+
+
+def items_by_type(panel):
+    """The panel's children by portal type, each list oldest first (for
+    pages that show every kind: the panel read once)."""
+    grouped = {}
+    for obj in panel.objectValues():
+        grouped.setdefault(getattr(obj, "portal_type", None), []).append(obj)
+    for found in grouped.values():
+        found.sort(key=lambda obj: obj.created())
+    return grouped
 
 
 def participants(panel):

@@ -8,10 +8,12 @@ may read the panel's clinical data; the view checks that before asking.
 
 from ern.cpms import _
 from ern.cpms.panel_content import author_of
-from ern.cpms.panel_content import children
 from ern.cpms.panel_content import fullname
-from plone import api
+from ern.cpms.panel_content import items_by_type
+from zope.globalrequest import getRequest
+from zope.i18n import translate
 
+import functools
 import typing
 
 
@@ -61,7 +63,7 @@ class Entry(typing.NamedTuple):
     reply_to: str = ""  # the author of the comment replied to
 
 
-def _history(obj, events, kind, **mapping):
+def _history(obj, events, kind, translated, **mapping):
     """One entry per workflow history record that has a sentence."""
     workflow_history = getattr(obj, "workflow_history", {}) or {}
     for records in workflow_history.values():
@@ -69,7 +71,7 @@ def _history(obj, events, kind, **mapping):
             action = record.get("action")
             if action not in events:
                 continue
-            text = api.portal.translate(
+            text = translated(
                 _(
                     events[action],
                     mapping={"actor": fullname(record.get("actor")), **mapping},
@@ -81,28 +83,39 @@ def _history(obj, events, kind, **mapping):
 def timeline(panel, kinds=None):
     """The panel's entries, oldest first, limited to `kinds` if given."""
     wanted = set(kinds or (kind for kind, _label in KINDS))
+    # The panel's items read once, grouped by type; every sentence in the
+    # request's language (a timeline has one or two a line).
+    items = items_by_type(panel)
+
+    def of(portal_type):
+        return items.get(portal_type, [])
+
+    translated = functools.partial(translate, context=getRequest())
     entries = []
     if "state" in wanted:
-        entries.extend(_history(panel, PANEL_EVENTS, "state"))
+        entries.extend(_history(panel, PANEL_EVENTS, "state", translated))
     if "invitation" in wanted:
-        for invitation in children(panel, "Invitation"):
+        for invitation in of("Invitation"):
             entries.extend(
                 _history(
                     invitation,
                     INVITATION_EVENTS,
                     "invitation",
+                    translated,
                     name=invitation.invitee_name or invitation.invitee,
                 )
             )
     if "outcome" in wanted:
-        for outcome in children(panel, "OutcomeDocument"):
-            entries.extend(_history(outcome, OUTCOME_EVENTS, "outcome"))
+        for outcome in of("OutcomeDocument"):
+            entries.extend(_history(outcome, OUTCOME_EVENTS, "outcome", translated))
     if "data_request" in wanted:
-        for request in children(panel, "DataRequest"):
-            entries.extend(_history(request, DATA_REQUEST_EVENTS, "data_request"))
+        for request in of("DataRequest"):
+            entries.extend(
+                _history(request, DATA_REQUEST_EVENTS, "data_request", translated)
+            )
     if "meeting" in wanted:
-        for meeting in children(panel, "Meeting"):
-            text = api.portal.translate(
+        for meeting in of("Meeting"):
+            text = translated(
                 _(
                     "${name} scheduled a meeting: ${title}.",
                     mapping={
@@ -113,14 +126,14 @@ def timeline(panel, kinds=None):
             )
             entries.append(Entry(meeting.created(), "meeting", text, meeting))
     if "comment" in wanted:
-        comments = children(panel, "Comment")
+        comments = of("Comment")
         authors = {c.UID(): fullname(author_of(c)) for c in comments}
         # A comment may answer a contribution or the outcome document too.
         for kind in ("Contribution", "OutcomeDocument"):
-            for item in children(panel, kind):
+            for item in of(kind):
                 authors[item.UID()] = item.Title()
         for comment in comments:
-            text = api.portal.translate(
+            text = translated(
                 _("${name} commented", mapping={"name": authors[comment.UID()]})
             )
             entries.append(
@@ -133,8 +146,8 @@ def timeline(panel, kinds=None):
                 )
             )
     if "contribution" in wanted:
-        for contribution in children(panel, "Contribution"):
-            text = api.portal.translate(
+        for contribution in of("Contribution"):
+            text = translated(
                 _(
                     "${name} recorded a contribution.",
                     mapping={"name": fullname(author_of(contribution))},

@@ -15,11 +15,10 @@ from ern.cpms.content.panel import PANEL_TYPES
 from ern.cpms.data_requests import answer_request
 from ern.cpms.outcome_pdf import render
 from ern.cpms.panel_content import author_of
-from ern.cpms.panel_content import children
 from ern.cpms.panel_content import contribution_of
 from ern.cpms.panel_content import fullname
+from ern.cpms.panel_content import items_by_type
 from ern.cpms.panel_content import missing_contributions
-from ern.cpms.panel_content import outcome_of
 from ern.cpms.panel_content import participants
 from ern.cpms.panels import MINIMUM_CONTRIBUTIONS
 from ern.cpms.panels import transition_refusal
@@ -71,11 +70,23 @@ class PanelView(DefaultView):
     def panel_type(self):
         return dict(PANEL_TYPES).get(self.context.panel_type, "")
 
+    @memoize
+    def _items(self):
+        """The panel's items by type, read once for the page."""
+        return items_by_type(self.context)
+
+    def _of(self, portal_type):
+        return self._items().get(portal_type, [])
+
+    @memoize
+    def state(self):
+        return api.content.get_state(self.context)
+
     def consent_withdrawn(self):
         """Told to those who read the clinical data, while the panel is
         at work (consents.py)."""
         return (
-            api.content.get_state(self.context) in PANEL_AT_WORK
+            self.state() in PANEL_AT_WORK
             and self.can_read_clinical()
             and consents.withdrawn(self.context)
         )
@@ -85,9 +96,7 @@ class PanelView(DefaultView):
 
     def state_title(self):
         workflows = api.portal.get_tool("portal_workflow")
-        return workflows.getTitleForStateOnType(
-            api.content.get_state(self.context), "Panel"
-        )
+        return workflows.getTitleForStateOnType(self.state(), "Panel")
 
     @memoize
     def can_read_clinical(self):
@@ -100,8 +109,11 @@ class PanelView(DefaultView):
     def my_invitation(self):
         """The current user's pending invitation to this panel, if any."""
         userid = api.user.get_current().getId()
-        for invitation in invitations.invitations_of(self.context, ("pending",)):
-            if invitation.invitee == userid:
+        for invitation in self._of("Invitation"):
+            if (
+                invitation.invitee == userid
+                and invitations.state_of(invitation) == "pending"
+            ):
                 return invitation
         return None
 
@@ -110,7 +122,7 @@ class PanelView(DefaultView):
             return []
         workflows = api.portal.get_tool("portal_workflow")
         rows = []
-        for invitation in invitations.invitations_of(self.context):
+        for invitation in self._of("Invitation"):
             state = invitations.state_of(invitation)
             rows.append(
                 {
@@ -148,7 +160,7 @@ class PanelView(DefaultView):
     def contributions(self):
         if not self.can_read_clinical():
             return []
-        return children(self.context, "Contribution")
+        return self._of("Contribution")
 
     def my_contribution(self):
         return contribution_of(self.context, api.user.get_current().getId())
@@ -156,8 +168,10 @@ class PanelView(DefaultView):
     def missing_contributions(self):
         return [fullname(userid) for userid in missing_contributions(self.context)]
 
+    @memoize
     def outcome(self):
-        outcome = outcome_of(self.context)
+        found = self._of("OutcomeDocument")
+        outcome = found[0] if found else None
         if outcome is None or not _can("View", outcome):
             return None
         return outcome
@@ -172,7 +186,7 @@ class PanelView(DefaultView):
             return []
         workflows = api.portal.get_tool("portal_workflow")
         rows = []
-        for request in children(self.context, "DataRequest"):
+        for request in self._of("DataRequest"):
             state = api.content.get_state(request)
             rows.append(
                 {
@@ -204,7 +218,7 @@ class PanelView(DefaultView):
     def _attachments(self):
         if not self.can_read_clinical():
             return []
-        return children(self.context, "Attachment")
+        return self._of("Attachment")
 
     def attachment_kinds(self):
         return ATTACHMENT_KINDS
@@ -214,7 +228,7 @@ class PanelView(DefaultView):
             return []
         userid = api.user.get_current().getId()
         rows = []
-        for meeting in children(self.context, "Meeting"):
+        for meeting in self._of("Meeting"):
             answers = meeting.answers()
 
             def named(answer, answers=answers):

@@ -7,6 +7,7 @@ plone.restapi's serialisers then leave those fields out for everybody else.
 The patient's id and title are its pseudonym, never its name.
 """
 
+from Acquisition import aq_chain
 from datetime import date
 from ern.cpms import _
 from ern.cpms import pseudonym
@@ -40,6 +41,12 @@ IDENTITY_FIELDS = (
 
 def _today():
     return date.today()
+
+
+def within_record(obj):
+    """Whether `obj` is a patient or anything inside one (its panels and
+    everything in them): clinical, whatever its type."""
+    return any(IPatient.providedBy(item) for item in aq_chain(obj))
 
 
 class IPatient(model.Schema):
