@@ -48,6 +48,9 @@ TARGETS = {
     "panel page": (1.3, "max"),
     "panel GET (REST)": (1.3, "max"),
     "panel GET (REST), against a folder": (1.3, "max"),
+    # Context, no target: plone.restapi's own parameter leaves the panel's
+    # items out, for clients that read them elsewhere (@timeline).
+    "panel GET (REST), include_items=false": (None, "max"),
     "enrolment (REST)": (1.5, "max"),
     "my work (ERN application)": (2.0, "max"),  # GET @my-work
     "patient list (first page)": (2.0, "max"),  # POST @patients
@@ -240,6 +243,10 @@ def measure(server, info, run_id):
     figures["panel GET (REST)"] = pair(
         lambda n: api.get(panel, timeout=60), lambda n: api.get(document, timeout=60)
     )
+    figures["panel GET (REST), include_items=false"] = pair(
+        lambda n: api.get(panel, params={"include_items": "false"}, timeout=60),
+        lambda n: api.get(document, timeout=60),
+    )
     figures["panel GET (REST), against a folder"] = pair(
         lambda n: api.get(panel, timeout=60),
         lambda n: api.get(local(info["folder_like"], server), timeout=60),
@@ -317,6 +324,8 @@ def machine():
 
 def verdict(figure, ratio):
     target, kind = TARGETS[figure]
+    if target is None:
+        return "(context)", ""
     good = ratio <= target if kind == "max" else ratio >= target
     sign = "≤" if kind == "max" else "≥"
     return f"{sign} {target}x", "met" if good else "**missed**"
@@ -345,7 +354,12 @@ def bench_scale(scale):
         for figure in runs[0]
     }
     slowest = max(
-        (f for f in ratios if TARGETS[f][1] == "max"), key=lambda f: ratios[f]
+        (
+            figure
+            for figure in ratios
+            if TARGETS[figure][0] is not None and TARGETS[figure][1] == "max"
+        ),
+        key=lambda figure: ratios[figure],
     )
     # What each figure asks, as whom (enrolment would add patients: its
     # profile is left out).
@@ -423,6 +437,7 @@ def report(results, command):
             "panel GET (REST)": "a Document GET",
             "panel GET (REST), against a folder": "a Folder GET with as many "
             "Documents as the panel has items",
+            "panel GET (REST), include_items=false": "a Document GET",
             "enrolment (REST)": "creating a Document",
             "my work (ERN application)": "`@search` of 25 Documents (REST)",
             "patient list (first page)": "`@search` of 25 Documents (REST)",
@@ -450,8 +465,9 @@ def report(results, command):
         lines += [
             f"### Growth from SCALE {small['scale']} to SCALE {large['scale']}",
             "",
-            "| figure | ms at the small scale | ms at the large scale | growth |",
-            "|---|---|---|---|",
+            "| figure | ms at the small scale | ms at the large scale | growth "
+            "| ratio to plain Plone, small → large | growth of the ratio |",
+            "|---|---|---|---|---|---|",
         ]
         for figure in (
             "my work (ERN application)",
@@ -462,8 +478,10 @@ def report(results, command):
         ):
             a = small["runs"][-1][figure][0]
             b = large["runs"][-1][figure][0]
+            ra, rb = small["ratios"][figure], large["ratios"][figure]
             lines.append(
-                f"| {figure} | {a * 1000:.1f} | {b * 1000:.1f} | {b / a:.2f}x |"
+                f"| {figure} | {a * 1000:.1f} | {b * 1000:.1f} | {b / a:.2f}x "
+                f"| {ra:.2f}x → {rb:.2f}x | {rb / ra:.2f}x |"
             )
         lines.append("")
     for result in results:

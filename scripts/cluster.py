@@ -243,7 +243,7 @@ def write_configs(cfg, dsn):
         log = cfg["log"] / f"instance-{number}"
         log.mkdir(parents=True, exist_ok=True, mode=0o700)
         database = template.format(
-            cache_size=30000, blob_cache=folder / "blobcache", dsn=dsn
+            cache_size=cfg["cache_size"], blob_cache=folder / "blobcache", dsn=dsn
         )
         cpms_instance.write_config(
             dict(shared, port=port),

@@ -52,6 +52,9 @@ def settings():
         "instance": var / "instance",
         "site_id": os.environ.get("CPMS_SITE") or "cpms",
         "demo": (os.environ.get("CPMS_DEMO") or "1") not in ("0", "no", "false"),
+        # Objects kept in memory per database connection (ZODB's cache);
+        # `make demo-data` keeps more: a large catalog's buckets.
+        "cache_size": int(os.environ.get("CPMS_CACHE_SIZE") or 30000),
     }
 
 
@@ -112,7 +115,10 @@ def write_config(cfg, etc=None, database=None, imports="", threads=4, log=None):
         "threads": threads,
         "log": log or cfg["var"] / "log",
         "imports": imports,
-        "database": database or (TEMPLATES / "filestorage.conf.in").read_text(),
+        "database": database
+        or (TEMPLATES / "filestorage.conf.in")
+        .read_text()
+        .format(cache_size=cfg["cache_size"]),
     }
     for name in ("zope.conf", "zope.ini"):
         template = (TEMPLATES / f"{name}.in").read_text()

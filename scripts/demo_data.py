@@ -27,6 +27,11 @@ def main():
         seed = int(os.environ.get("SEED") or "2026")
     except ValueError:
         sys.exit("SCALE must be a number (1 = 100,000 patients) and SEED an integer.")
+    # The generator touches buckets all over a growing catalog (its record
+    # ids are random): with the server's cache of 30,000 objects they were
+    # loaded again and again, and patients went from 70 to 47 a second
+    # between the first and the 70,000th. A batch job may keep them all.
+    os.environ.setdefault("CPMS_CACHE_SIZE", "400000")
     cfg = cpms_instance.settings()
     try:
         cpms_instance.prepare_var(cfg["var"])

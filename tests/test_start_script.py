@@ -221,6 +221,8 @@ def test_demo_data_makes_a_network_and_goes_on_where_it_stopped(served):
     progress bars; run again, it finds everything made; another SCALE on
     the same site is refused with a message."""
     var, _port, process = served
+    zope_conf = var / "instance" / "etc" / "zope.conf"
+    assert "cache-size 30000" in zope_conf.read_text()  # the server's
     stop(process)
     env = {**environment(), "CPMS_VAR": str(var), "CPMS_SITE": "cpms"}
 
@@ -235,6 +237,8 @@ def test_demo_data_makes_a_network_and_goes_on_where_it_stopped(served):
 
     first = demo_data("0.0001")
     assert first.returncode == 0, first.stderr
+    # A batch job keeps a large catalog in memory (CPMS_CACHE_SIZE).
+    assert "cache-size 400000" in zope_conf.read_text()
     assert "patients  [" in first.stdout
     assert "10/10" in first.stdout
     assert "ready in" in first.stdout
