@@ -142,9 +142,10 @@ def record_read(action, objects, detail=""):
     of `objects`, before it is shown. Raises when the store fails: nothing
     identifying is shown unrecorded."""
     request = getRequest()
+    userid = current_userid()  # one reader for every object of the page
     entries = []
     for obj in objects:
-        item = entry(action, obj, detail, request=request)
+        item = entry(action, obj, detail, userid=userid, request=request)
         item["once"] = ":".join(
             (
                 item["request_id"] or uuid.uuid4().hex,

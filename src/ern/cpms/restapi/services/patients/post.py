@@ -6,6 +6,7 @@ A search, not a change: it is a POST so that what is typed (a name) stands
 in no URL. Identity comes with each patient only for those who may see it.
 """
 
+from AccessControl import getSecurityManager
 from ern.cpms import _
 from ern.cpms.audit import record_read
 from ern.cpms.browser.applications import CONSENT_STATES
@@ -14,11 +15,11 @@ from ern.cpms.browser.applications import patients_of
 from ern.cpms.browser.applications import SORTS
 from ern.cpms.restapi.services import bad_request
 from ern.cpms.restapi.services import json_body_of
-from plone import api
 from plone.restapi.services import Service
 
 
 MAX_SIZE = 100
+VIEW_IDENTITY = "ern.cpms: View patient identity"
 CHOICES = {
     "consent": [value for value, _title in CONSENT_STATES],
     "panels": [value for value, _title in PANEL_FILTERS],
@@ -80,8 +81,13 @@ class Patients(Service):
         return {"items_total": len(results), "items": [item for item, _p in rows]}
 
     def _item(self, brain):
-        """The row, and the patient when its identity is in it."""
-        patient = brain.getObject()
+        """The row, and the patient when its identity is in it.
+
+        The rows come from a search of this centre's own patients that the
+        catalog filtered by the user's View (patients_of): the patient is
+        taken from the centre, not found again through its path with a
+        security check at each step; reading its identity is checked."""
+        patient = self.context._getOb(brain.getId)
         item = {
             "@id": brain.getURL(),
             "pseudonym": brain.Title,
@@ -89,7 +95,7 @@ class Patients(Service):
             "created": brain.created.asdatetime().isoformat(),
             "active_panels": brain.active_panels or 0,
         }
-        if not api.user.has_permission("ern.cpms: View patient identity", obj=patient):
+        if not getSecurityManager().checkPermission(VIEW_IDENTITY, patient):
             return item, None
         item.update(
             given_names=patient.given_names,
