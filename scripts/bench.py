@@ -42,6 +42,9 @@ PYTHON = sys.executable
 ROUNDS = int(os.environ.get("BENCH_ROUNDS") or 40)
 SECONDS = int(os.environ.get("BENCH_SECONDS") or 10)
 CONNECTIONS = 8
+# Runs against one server: the first fills the caches; memory is compared
+# across the later ones.
+RUNS = max(int(os.environ.get("BENCH_RUNS") or 3), 2)
 
 # (figure, target ratio, "max" or "min")
 TARGETS = {
@@ -341,7 +344,7 @@ def bench_scale(scale):
     try:
         rss = [server.rss_mib()]
         runs = []
-        for run in (1, 2):
+        for run in range(1, RUNS + 1):
             figures = measure(server, info, f"{int(time.time())}-{run}")
             runs.append(figures)
             rss.append(server.rss_mib())
@@ -405,8 +408,8 @@ def report(results, command):
         "Measured by `make bench` (scripts/bench.py): each figure is the ratio of",
         "ern.cpms to the nearest plain-Plone operation measured in the same run",
         "on the same site, the two alternating request by request; the absolute",
-        "medians are beside it. Of the two runs against one server, the worse",
-        "ratio is reported. Throughput: wrk, "
+        "medians are beside it. Of the runs against one server, the worse",
+        f"ratio is reported ({RUNS} runs). Throughput: wrk, "
         f"{CONNECTIONS} connections, {SECONDS} s each, one Zope process "
         "(4 threads).",
         "",
@@ -455,9 +458,9 @@ def report(results, command):
         rss = result["rss"]
         lines += [
             "",
-            f"Memory (resident) of the instance: {rss[0]:.0f} MiB before, "
-            f"{rss[1]:.0f} MiB after the first run, {rss[2]:.0f} MiB after the "
-            f"second ({(rss[2] - rss[1]):+.0f} MiB across the repeated run).",
+            f"Memory (resident) of the instance: {rss[0]:.0f} MiB before, then "
+            f"after each run {', '.join(f'{m:.0f}' for m in rss[1:])} MiB "
+            f"({(rss[-1] - rss[-2]):+.0f} MiB across the last repeated run).",
             "",
         ]
     if len(results) > 1:

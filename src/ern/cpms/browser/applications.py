@@ -7,6 +7,7 @@ Lists come from the catalog. The patient list wakes only the patients of
 the page it shows (their names are in no index or metadata column).
 """
 
+from AccessControl import getSecurityManager
 from AccessControl import Unauthorized
 from datetime import datetime
 from datetime import UTC
@@ -73,6 +74,19 @@ def patients_of(centre, text="", consent="", panels="", sort=SORTS[0][0]):
     elif panels == "none":
         query["active_panels"] = 0
     return api.portal.get_tool("portal_catalog")(**query)
+
+
+def listed_patient(centre, brain):
+    """The patient of a row of patients_of(centre): taken from the centre,
+    whose search the catalog filtered by the user's View, not traversed to
+    again from the site with a security check at each step (getObject: a
+    third of a page of 25)."""
+    return centre._getOb(brain.getId)
+
+
+def identity_readable(patient):
+    """Whether the current user may read the patient's name and birth."""
+    return bool(getSecurityManager().checkPermission(VIEW_IDENTITY, patient))
 
 
 def _group_ids():
@@ -190,8 +204,8 @@ class CentrePatients(BrowserView):
         catalog), for those who may see it."""
         rows, shown = [], []
         for brain in self.batch():
-            patient = brain.getObject()
-            identity = api.user.has_permission(VIEW_IDENTITY, obj=patient)
+            patient = listed_patient(self.context, brain)
+            identity = identity_readable(patient)
             if identity:
                 shown.append(patient)
             rows.append(

@@ -6,10 +6,11 @@ A search, not a change: it is a POST so that what is typed (a name) stands
 in no URL. Identity comes with each patient only for those who may see it.
 """
 
-from AccessControl import getSecurityManager
 from ern.cpms import _
 from ern.cpms.audit import record_read
 from ern.cpms.browser.applications import CONSENT_STATES
+from ern.cpms.browser.applications import identity_readable
+from ern.cpms.browser.applications import listed_patient
 from ern.cpms.browser.applications import PANEL_FILTERS
 from ern.cpms.browser.applications import patients_of
 from ern.cpms.browser.applications import SORTS
@@ -19,7 +20,6 @@ from plone.restapi.services import Service
 
 
 MAX_SIZE = 100
-VIEW_IDENTITY = "ern.cpms: View patient identity"
 CHOICES = {
     "consent": [value for value, _title in CONSENT_STATES],
     "panels": [value for value, _title in PANEL_FILTERS],
@@ -81,13 +81,8 @@ class Patients(Service):
         return {"items_total": len(results), "items": [item for item, _p in rows]}
 
     def _item(self, brain):
-        """The row, and the patient when its identity is in it.
-
-        The rows come from a search of this centre's own patients that the
-        catalog filtered by the user's View (patients_of): the patient is
-        taken from the centre, not found again through its path with a
-        security check at each step; reading its identity is checked."""
-        patient = self.context._getOb(brain.getId)
+        """The row, and the patient when its identity is in it."""
+        patient = listed_patient(self.context, brain)
         item = {
             "@id": brain.getURL(),
             "pseudonym": brain.Title,
@@ -95,7 +90,7 @@ class Patients(Service):
             "created": brain.created.asdatetime().isoformat(),
             "active_panels": brain.active_panels or 0,
         }
-        if not getSecurityManager().checkPermission(VIEW_IDENTITY, patient):
+        if not identity_readable(patient):
             return item, None
         item.update(
             given_names=patient.given_names,
