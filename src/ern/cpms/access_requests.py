@@ -29,6 +29,7 @@ from ern.cpms.content.access_request import GUEST
 from ern.cpms.content.access_request import GUEST_EXPERT
 from ern.cpms.content.access_request import HEALTH_PROFESSIONAL
 from ern.cpms.content.access_request import ROLES
+from ern.cpms.content.ern import ern_of
 from ern.cpms.groups import group_id
 from ern.cpms.notifications import email
 from ern.cpms.refusals import FieldError
@@ -45,15 +46,6 @@ ENDED = "ern.cpms.guest_access_ended"
 def now():
     """The time (UTC); one place for tests to fix the clock."""
     return datetime.now(UTC)
-
-
-def ern_of(code):
-    """The site's ERN of a network code, found by the ern_code index."""
-    if not code:
-        return None
-    catalog = api.portal.get_tool("portal_catalog")
-    brains = catalog.unrestrictedSearchResults(portal_type="ERN", ern_code=code)
-    return brains[0]._unrestrictedGetObject() if brains else None
 
 
 def centre_of(centre_id):

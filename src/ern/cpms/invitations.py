@@ -11,6 +11,8 @@ from Acquisition import aq_inner
 from Acquisition import aq_parent
 from datetime import date
 from ern.cpms import _
+from ern.cpms.content.ern import ern_of
+from ern.cpms.content.ern import kept_in
 from ern.cpms.content.panel import PANEL_AT_WORK
 from ern.cpms.groups import centres_of_groups
 from ern.cpms.groups import group_id
@@ -91,7 +93,6 @@ def expert_of(userid, ern_code):
     fullname = user.getProperty("fullname") or userid
     if places:
         return Expert(userid, fullname, tuple(places), profile_of(user))
-    from ern.cpms.access_requests import ern_of
 
     ern = ern_of(ern_code)
     if ern is None or group_id(ern, "guest-experts") not in groups:
@@ -102,7 +103,6 @@ def expert_of(userid, ern_code):
 def guest_experts_of(ern_code):
     """The ERN's guest experts (approved access requests, not expired),
     with the institution they named."""
-    from ern.cpms.access_requests import ern_of
     from ern.cpms.access_requests import requests_of
 
     ern = ern_of(ern_code)
@@ -122,19 +122,9 @@ def guest_experts_of(ern_code):
 
 
 def expert_groups_of(ern_code):
-    """The expert groups kept in an ERN's folder."""
-    catalog = api.portal.get_tool("portal_catalog")
-    erns = catalog.unrestrictedSearchResults(portal_type="ERN", ern_code=ern_code)
-    if not erns:
-        return []
-    return [
-        brain._unrestrictedGetObject()
-        for brain in catalog.unrestrictedSearchResults(
-            portal_type="ExpertGroup",
-            path={"query": erns[0].getPath(), "depth": 1},
-            sort_on="sortable_title",
-        )
-    ]
+    """The expert groups kept in an ERN's folder, by title."""
+    groups = kept_in(ern_of(ern_code), "ExpertGroup")
+    return sorted(groups, key=lambda group: group.Title().lower())
 
 
 GROUP_PREFIX = "group:"

@@ -13,6 +13,8 @@ from collective.easyform.interfaces.fields import ILabel
 from datetime import date
 from datetime import datetime
 from ern.cpms import _
+from ern.cpms.content.ern import ern_of
+from ern.cpms.content.ern import kept_in
 from persistent.mapping import PersistentMapping
 from plone import api
 from zope.annotation.interfaces import IAnnotations
@@ -26,16 +28,8 @@ ANNOTATION = "ern.cpms.questionnaire"
 
 def questionnaire_of(ern_code):
     """The ERN's EasyForm (the first one in the ERN's folder), or None."""
-    catalog = api.portal.get_tool("portal_catalog")
-    erns = catalog.unrestrictedSearchResults(portal_type="ERN", ern_code=ern_code)
-    if not erns:
-        return None
-    found = catalog.unrestrictedSearchResults(
-        portal_type="EasyForm",
-        path={"query": erns[0].getPath(), "depth": 1},
-        sort_on="created",
-    )
-    return found[0]._unrestrictedGetObject() if found else None
+    forms = kept_in(ern_of(ern_code), "EasyForm")
+    return forms[0] if forms else None
 
 
 def questions(form):

@@ -88,6 +88,37 @@ class ERNNameFromCode:
         return self.context.code
 
 
+def ern_of(code):
+    """The site's ERN of a network code, or None.
+
+    Read from the ERN directory (/erns, the only place an ERN may be
+    added), not the catalog: the rules ask it during writes (opening a
+    panel, inviting), and a catalog search first indexes everything the
+    transaction has queued, the same panel again and again."""
+    erns = api.portal.get().get("erns") if code else None
+    if erns is None:
+        return None
+    ern = erns.get(code.lower())
+    if ern is not None and getattr(ern, "code", None) == code:
+        return ern
+    return next(
+        (item for item in erns.objectValues() if getattr(item, "code", None) == code),
+        None,
+    )
+
+
+def kept_in(ern, portal_type):
+    """What the ERN's folder holds of one type (objects), oldest first."""
+    if ern is None:
+        return []
+    found = [
+        item
+        for item in ern.objectValues()
+        if getattr(item, "portal_type", None) == portal_type
+    ]
+    return sorted(found, key=lambda item: item.created())
+
+
 def refuse_second_ern_with_code(ern, event):
     """One ERN per network: a second one with the same code is refused."""
     if getattr(event, "newParent", True) is None:
