@@ -23,6 +23,7 @@ from datetime import UTC
 from email.mime.text import MIMEText
 from email.utils import formataddr
 from ern.cpms import _
+from ern.cpms.people import user_property
 from persistent.mapping import PersistentMapping
 from plone import api
 from plone.base.interfaces.controlpanel import IMailSchema
@@ -170,8 +171,7 @@ class NotificationCentre:
 
 
 def _email_of(userid):
-    user = api.user.get(userid=userid)
-    return user.getProperty("email") if user is not None else None
+    return user_property(userid, "email")
 
 
 _OUTBOXES = weakref.WeakKeyDictionary()

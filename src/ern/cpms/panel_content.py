@@ -10,13 +10,12 @@ from ern.cpms import _
 from ern.cpms.content.panel import record_patient_facts
 from ern.cpms.groups import centres_of_groups
 from ern.cpms.notifications import send
+from ern.cpms.people import user_property
 from ern.cpms.refusals import FieldError
 from ern.cpms.refusals import is_text
 from ern.cpms.refusals import NotText
 from ern.cpms.refusals import refusal
 from plone import api
-from Products.PluggableAuthService.interfaces.plugins import IPropertiesPlugin
-from Products.PluggableAuthService.PropertiedUser import PropertiedUser
 from zope.annotation.interfaces import IAnnotations
 from zope.globalrequest import getRequest
 from zope.interface import provider
@@ -62,25 +61,8 @@ def fullname(userid):
     request = getRequest()
     cache = {} if request is None else IAnnotations(request).setdefault(FULLNAMES, {})
     if userid not in cache:
-        cache[userid] = (_property(userid, "fullname") if userid else None) or userid
+        cache[userid] = user_property(userid, "fullname") or userid
     return cache[userid]
-
-
-def _property(userid, name):
-    """A user property from the site's property sheets (PAS's properties
-    plugins, as PAS asks them), without building the whole user: a name
-    on a page needs no roles, groups or second-factor gate."""
-    users = api.portal.get_tool("acl_users")
-    stand_in = PropertiedUser(userid)
-    for _id, plugin in users.plugins.listPlugins(IPropertiesPlugin):
-        sheet = plugin.getPropertiesForUser(stand_in, None)
-        if hasattr(sheet, "getProperty"):
-            value = sheet.getProperty(name, None)
-        else:
-            value = (sheet or {}).get(name)
-        if value:
-            return value
-    return None
 
 
 def centres_of(userid):
