@@ -39,6 +39,7 @@ import shutil
 import sqlite3
 import sys
 import tarfile
+import time
 
 
 StartError = cpms_instance.StartError
@@ -125,6 +126,11 @@ class FileStorageBackup:
         self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.repozo.mkdir(exist_ok=True, mode=0o700)
         before = set(self.stamps())
+        # repozo names a backup by the second it starts: a second backup in
+        # the same second would share the first's name (and overwrite its
+        # blobs and audit copies). Start in a later second.
+        while before and _stamp() <= max(before):
+            time.sleep(0.1)
         _run(
             [*REPOZO, "-B", "-z", "-Q", "-f", str(self.datafs), "-r", str(self.repozo)],
             "repozo",
