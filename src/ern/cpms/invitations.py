@@ -12,7 +12,6 @@ from Acquisition import aq_parent
 from datetime import date
 from ern.cpms import _
 from ern.cpms.content.ern import ern_of
-from ern.cpms.content.ern import kept_in
 from ern.cpms.content.panel import PANEL_AT_WORK
 from ern.cpms.groups import centres_of_groups
 from ern.cpms.groups import group_id
@@ -123,7 +122,8 @@ def guest_experts_of(ern_code):
 
 def expert_groups_of(ern_code):
     """The expert groups kept in an ERN's folder, by title."""
-    groups = kept_in(ern_of(ern_code), "ExpertGroup")
+    ern = ern_of(ern_code)
+    groups = children(ern, "ExpertGroup") if ern is not None else []
     return sorted(groups, key=lambda group: group.Title().lower())
 
 

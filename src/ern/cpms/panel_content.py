@@ -23,7 +23,8 @@ from zope.schema.interfaces import IContextAwareDefaultFactory
 
 
 def children(panel, portal_type):
-    """The panel's children of one type (objects), oldest first.
+    """The panel's (or any folder's: an ERN's) children of one type
+    (objects), oldest first.
 
     Read from the panel itself, not the catalog: a panel holds tens of
     items, and a catalog query would first index every change still queued

@@ -14,7 +14,7 @@ from datetime import date
 from datetime import datetime
 from ern.cpms import _
 from ern.cpms.content.ern import ern_of
-from ern.cpms.content.ern import kept_in
+from ern.cpms.panel_content import children
 from persistent.mapping import PersistentMapping
 from plone import api
 from zope.annotation.interfaces import IAnnotations
@@ -28,7 +28,8 @@ ANNOTATION = "ern.cpms.questionnaire"
 
 def questionnaire_of(ern_code):
     """The ERN's EasyForm (the first one in the ERN's folder), or None."""
-    forms = kept_in(ern_of(ern_code), "EasyForm")
+    ern = ern_of(ern_code)
+    forms = children(ern, "EasyForm") if ern is not None else []
     return forms[0] if forms else None
 
 

@@ -107,18 +107,6 @@ def ern_of(code):
     )
 
 
-def kept_in(ern, portal_type):
-    """What the ERN's folder holds of one type (objects), oldest first."""
-    if ern is None:
-        return []
-    found = [
-        item
-        for item in ern.objectValues()
-        if getattr(item, "portal_type", None) == portal_type
-    ]
-    return sorted(found, key=lambda item: item.created())
-
-
 def refuse_second_ern_with_code(ern, event):
     """One ERN per network: a second one with the same code is refused."""
     if getattr(event, "newParent", True) is None:
