@@ -58,6 +58,7 @@ def test_every_step_is_offered_from_1000(site_at_version_1000, setup_tool):
         ("1007", "1008"),
         ("1008", "1009"),
         ("1009", "1010"),
+        ("1010", "1011"),
     ]
 
 
@@ -123,3 +124,24 @@ def test_upgrade_to_1007_keeps_published_pages_of_an_ern_public(portal, setup_to
     with api.env.adopt_roles(["Anonymous"]):
         assert api.user.has_permission("View", obj=published)
         assert not api.user.has_permission("View", obj=private)
+
+
+def test_upgrade_to_1011_takes_site_building_from_owners(portal, setup_tool):
+    """A site of 1010 gave the owner of a record Plone's defaults."""
+    from ern.cpms.setuphandlers import ADMINISTRATORS_ONLY
+    from patients import enrol_as
+
+    patient = enrol_as("dr.dekker", portal["centres"]["erasmus-mc"])
+    for folder in (portal["centres"], portal["access-requests"]):
+        for permission in ADMINISTRATORS_ONLY:
+            folder.manage_permission(permission, [], acquire=True)
+    assert api.user.has_permission("Undo changes", username="dr.dekker", obj=patient)
+    setup_tool.setLastVersionForProfile(PROFILE, "1010")
+    with api.env.adopt_roles(["Manager"]):
+        setup_tool.upgradeProfile(PROFILE)
+    for permission in ("Undo changes", "View management screens", "Change local roles"):
+        assert not api.user.has_permission(
+            permission, username="dr.dekker", obj=patient
+        ), permission
+    workflow = portal.portal_workflow["cpms_outcome_workflow"]
+    assert "CMFEditions: Revert to previous versions" in workflow.permissions

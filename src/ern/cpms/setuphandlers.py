@@ -26,6 +26,40 @@ ACCESS_REQUESTS_PERMISSIONS = {
     "Access contents information": ("Authenticated", "Manager", "Site Administrator"),
     "Add portal content": ("Authenticated", "Manager", "Site Administrator"),
 }
+# Plone's tools for building a site, which Plone gives to Owner (and some to
+# Editor): in a patient's record the creator of the patient holds Owner on
+# everything, and the requester of access holds it on their request. There
+# they are the site administrators' only. Before, the owner reached the ZMI
+# (its Properties and Ownership tabs change an item outside the forms'
+# rules and the audit), URL aliases (an address that may name the patient),
+# the display and default page (a comment as the panel's page), sharing and
+# addable types; the rest (Undo, workflow policies, iCal import, version
+# checkout and revert) are taken with them. An outcome's own workflow gives
+# its lead "revert" while it is a draft or in review.
+ADMINISTRATORS_ONLY = (
+    "Add portal member",
+    "Change local roles",
+    "CMFEditions: Checkout to location",
+    "CMFEditions: Revert to previous versions",
+    "CMFPlacefulWorkflow: Manage workflow policies",
+    "FTP access",
+    "Manage Context Aliases",
+    "Manage properties",
+    "Modify constrain types",
+    "Modify view template",
+    "plone.app.event: Import Ical",
+    "Request review",
+    "Set Group Ownership",
+    "Sharing page: Delegate Contributor role",
+    "Sharing page: Delegate Editor role",
+    "Sharing page: Delegate Reader role",
+    "Sharing page: Delegate Reviewer role",
+    "Sharing page: Delegate roles",
+    "Take ownership",
+    "Undo changes",
+    "View management screens",
+)
+ADMINISTRATORS = ("Manager", "Site Administrator")
 
 
 @implementer(INonInstallable)
@@ -61,6 +95,21 @@ def ensure_root_folders(portal):
     requests.exclude_from_nav = True
     for permission, roles in ACCESS_REQUESTS_PERMISSIONS.items():
         requests.manage_permission(permission, roles, acquire=False)
+    for folder in (portal["centres"], requests):
+        administrators_only(folder)
+
+
+def administrators_only(folder):
+    """Plone's site-building permissions (ADMINISTRATORS_ONLY) in `folder`
+    and below: kept for the administrators who hold them above it (Plone
+    gives the ZMI to Manager only, Undo to Site Administrator too), taken
+    from everyone else."""
+    from AccessControl.PermissionRole import rolesForPermissionOn
+
+    for permission in ADMINISTRATORS_ONLY:
+        above = rolesForPermissionOn(permission, folder.aq_parent) or ()
+        roles = [role for role in ADMINISTRATORS if role in above]
+        folder.manage_permission(permission, roles, acquire=False)
 
 
 def quiet_portlets(folder):
