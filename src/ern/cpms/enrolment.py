@@ -111,14 +111,16 @@ def enrolments_of(identity_hash, exclude_uid=None):
 
     Unrestricted: a centre must learn of a match it may not see. Callers
     reveal no more than the centre's name (and its ERNs).
+
+    The search asks the hash alone and keeps the patients from its rows:
+    adding ``portal_type`` would intersect those few rows with every
+    patient of the network, a cost that grows with it.
     """
     catalog = api.portal.get_tool("portal_catalog")
     return [
         brain
-        for brain in catalog.unrestrictedSearchResults(
-            portal_type="Patient", identity_hash=identity_hash
-        )
-        if exclude_uid != brain.UID
+        for brain in catalog.unrestrictedSearchResults(identity_hash=identity_hash)
+        if brain.portal_type == "Patient" and exclude_uid != brain.UID
     ]
 
 

@@ -10,12 +10,15 @@ objects are woken only where a rule must be asked: an open data request's
 answer permission.
 """
 
+from AccessControl.SecurityManagement import getSecurityManager
+from contextlib import nullcontext
 from ern.cpms.content.panel import PANEL_AT_WORK
 from plone import api
 
 
 ACTIVE = PANEL_AT_WORK
 LISTED = (*ACTIVE, "closed")
+ANSWER = "ern.cpms: Answer data request"
 
 
 def _summary(brain):
@@ -41,27 +44,41 @@ def my_work(userid=None):
     to answer, contributions to record, outcomes to review.
 
     Four catalog queries, read from the rows (panels, the person's pending
-    invitations, the contributions they wrote); no panel is woken.
+    invitations, the contributions they wrote); no panel is woken, and the
+    person is adopted once to ask which open data requests they answer.
     """
-    userid = userid or api.user.get_current().getId()
+    current = api.user.get_current()
+    if userid is None or userid == current.getId():
+        user = current
+    else:
+        user = api.user.get(userid=userid)
+    userid = user.getId()
     catalog = api.portal.get_tool("portal_catalog")
-    mine = catalog.unrestrictedSearchResults(
-        portal_type="Panel",
-        review_state=list(LISTED),
-        allowedRolesAndUsers=[f"user:{userid}"],
-        sort_on="modified",
-        sort_order="descending",
+    # The searches ask the person's own index entries (a role of their own,
+    # their invitations, what they wrote) and keep the rows they need by
+    # their columns: asking the state or the type as well would intersect
+    # those few rows with sets of the whole network, a cost that grows with
+    # it (docs/performance.md). The panels' search keeps its type: the
+    # person's security entry also holds every item inside their panels.
+    mine = sorted(
+        (
+            brain
+            for brain in catalog.unrestrictedSearchResults(
+                portal_type="Panel", allowedRolesAndUsers=[f"user:{userid}"]
+            )
+            if brain.review_state in LISTED
+        ),
+        key=lambda brain: brain.modified,
+        reverse=True,
     )
     pending = {}
-    for brain in catalog.unrestrictedSearchResults(
-        portal_type="Invitation", review_state="pending", invitee=userid
-    ):
-        pending.setdefault(_parent(brain), brain)
+    for brain in catalog.unrestrictedSearchResults(invitee=userid):
+        if brain.portal_type == "Invitation" and brain.review_state == "pending":
+            pending.setdefault(_parent(brain), brain)
     contributed = {
         _parent(brain)
-        for brain in catalog.unrestrictedSearchResults(
-            portal_type="Contribution", Creator=userid
-        )
+        for brain in catalog.unrestrictedSearchResults(Creator=userid)
+        if brain.portal_type == "Contribution"
     }
     work = {
         "invitations": [],
@@ -89,37 +106,41 @@ def my_work(userid=None):
             work["contributions"].append(_summary(brain))
         if brain.review_state == "outcome_review" and brain.panel_lead != userid:
             work["reviews"].append(_summary(brain))
-    work["data_requests"] = _requests_to_answer(userid)
+    work["data_requests"] = _requests_to_answer(user)
     return work
 
 
-def _requests_to_answer(userid):
+def _requests_to_answer(user):
     """Open data requests the person may answer (their centre's panels)."""
     catalog = api.portal.get_tool("portal_catalog")
-    user = api.user.get(userid=userid)
-    principals = [f"user:{userid}"] + [
-        f"user:{group.getId()}" for group in api.group.get_groups(user=user)
+    principals = [f"user:{user.getId()}"] + [
+        f"user:{group}" for group in user.getGroups()
     ]
     rows = []
-    for brain in catalog.unrestrictedSearchResults(
+    found = catalog.unrestrictedSearchResults(
         portal_type="DataRequest",
         review_state="open",
         allowedRolesAndUsers=principals,
         sort_on="created",
-    ):
-        request = brain._unrestrictedGetObject()
-        with api.env.adopt_user(username=userid):
-            if not api.user.has_permission(
-                "ern.cpms: Answer data request", obj=request
-            ):
-                continue
-        rows.append(
-            {
-                "@id": brain.getURL(),
-                "panel": brain.getURL().rsplit("/", 1)[0],
-                "question": request.question,
-                "due_date": _iso(request.due_date),
-                "pseudonym": _parent(brain).split("/")[-2].upper(),
-            }
-        )
+    )
+    if not found:
+        return rows
+    # Asked as the person: adopted (once) only when it is someone else.
+    current = api.user.get_current().getId() == user.getId()
+    with nullcontext() if current else api.env.adopt_user(user=user):
+        checker = getSecurityManager()
+        for brain in found:
+            request = brain._unrestrictedGetObject()
+            if checker.checkPermission(ANSWER, request):
+                rows.append(_request_row(brain, request))
     return rows
+
+
+def _request_row(brain, request):
+    return {
+        "@id": brain.getURL(),
+        "panel": brain.getURL().rsplit("/", 1)[0],
+        "question": request.question,
+        "due_date": _iso(request.due_date),
+        "pseudonym": _parent(brain).split("/")[-2].upper(),
+    }
