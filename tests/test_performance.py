@@ -133,8 +133,23 @@ def test_an_interrupted_run_goes_on_where_it_stopped(functional_portal, monkeypa
     assert generator.made(portal, plan, "patients") == 10
     assert len(present_pseudonyms(portal)) == 10
     monkeypatch.setitem(generator.MAKERS, "patients", real)
+    # A later version with other batch sizes goes on in the site's own.
+    monkeypatch.setitem(generator.BATCH, "patients", 7)
+    assert generator.made(portal, plan, "patients") == 10
     generate(portal, plan)
     assert present_pseudonyms(portal) == expected_pseudonyms(portal, plan)
+    assert generator.made(portal, plan, "patients") == plan.patients
+
+
+def test_a_site_begun_before_batch_sizes_were_kept_counts_in_the_first_ones(
+    functional_portal,
+):
+    portal = functional_portal
+    plan = generator.Plan(scale=0.01, seed=7, **{**SMALL, "patients": 2500})
+    done = generator.progress_of(portal, plan)
+    generator.batches_done(portal, plan, "patients").insert(0)
+    done.pop("batch sizes", None)  # as such a site has its progress
+    assert generator.made(portal, plan, "patients") == 100  # not 1,000
 
 
 def test_another_plan_on_the_same_site_is_refused(functional_portal):
