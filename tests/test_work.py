@@ -3,6 +3,7 @@
 from ern.cpms.demo import DEMO_PASSWORD
 from ern.cpms.demo import PATIENTS
 from ern.cpms.work import my_work
+from plone import api
 
 import pytest
 
@@ -27,6 +28,19 @@ def test_the_lead_sees_their_panels_and_the_request_to_answer(portal):
     )
     # dr.dekker leads the open panel and has not contributed yet.
     assert "ERN-EYE: Diagnosis" in [p["title"] for p in work["contributions"]]
+
+
+def test_the_current_user_gets_the_same_as_when_asked_by_name(portal):
+    """my_work() for the logged-in person checks the data requests as them
+    without adopting them again; asked by name for someone else, it adopts
+    them: both answer alike."""
+    by_name = my_work("dr.dekker")
+    with api.env.adopt_user(username="dr.dekker"):
+        assert my_work() == by_name
+    with api.env.adopt_user(username="expert.rossi"):
+        # The member answers none, not even when asking for dr.dekker's.
+        assert my_work()["data_requests"] == []
+        assert my_work("dr.dekker") == by_name
 
 
 def test_a_member_sees_the_outcome_to_review(portal):
