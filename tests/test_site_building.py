@@ -17,6 +17,7 @@ from panels import make_panel
 from panels import write_outcome
 from plone import api
 from plone.dexterity.utils import createContentInContainer
+from test_access_requests import GUEST_REQUEST
 from test_panel_pages import refused_page
 from test_panel_pages import session_of  # noqa: F401 (a fixture)
 
@@ -87,18 +88,9 @@ def test_the_requester_of_access_has_none_of_them(functional_portal):
         password="a-long-password-2026",
     )
     with api.env.adopt_user(username="anna.visser"):
+        fields = {k: v for k, v in GUEST_REQUEST.items() if k != "@type"}
         request = createContentInContainer(
-            functional_portal["access-requests"],
-            "AccessRequest",
-            ern="ERN-EYE",
-            requested_role="guest-expert",
-            centre="guest",
-            guest_institution="Rigshospitalet",
-            guest_country="DK",
-            job_title="Consultant ophthalmologist",
-            thematic_areas=["Retinal dystrophies"],
-            orphacodes=[],
-            motivation="I follow two families with Stargardt disease.",
+            functional_portal["access-requests"], "AccessRequest", **fields
         )
     assert "Owner" in request.get_local_roles_for_userid("anna.visser")
     assert api.user.has_permission("View", username="anna.visser", obj=request)

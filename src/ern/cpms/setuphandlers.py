@@ -60,6 +60,8 @@ ADMINISTRATORS_ONLY = (
     "View management screens",
 )
 ADMINISTRATORS = ("Manager", "Site Administrator")
+# Where they are: the patients' records and the access requests.
+ADMINISTERED_FOLDERS = ("centres", "access-requests")
 
 
 @implementer(INonInstallable)
@@ -95,8 +97,8 @@ def ensure_root_folders(portal):
     requests.exclude_from_nav = True
     for permission, roles in ACCESS_REQUESTS_PERMISSIONS.items():
         requests.manage_permission(permission, roles, acquire=False)
-    for folder in (portal["centres"], requests):
-        administrators_only(folder)
+    for folder_id in ADMINISTERED_FOLDERS:
+        administrators_only(portal[folder_id])
 
 
 def administrators_only(folder):

@@ -44,14 +44,13 @@ def my_work(userid=None):
     to answer, contributions to record, outcomes to review.
 
     Four catalog queries, read from the rows (panels, the person's pending
-    invitations, the contributions they wrote); no panel is woken, and the
-    person is adopted once to ask which open data requests they answer.
+    invitations, the contributions they wrote); no panel is woken. Which
+    open data requests the person answers is asked as them: as the current
+    user, or, for someone else, adopting them once.
     """
     current = api.user.get_current()
-    if userid is None or userid == current.getId():
-        user = current
-    else:
-        user = api.user.get(userid=userid)
+    someone_else = userid is not None and userid != current.getId()
+    user = api.user.get(userid=userid) if someone_else else current
     userid = user.getId()
     catalog = api.portal.get_tool("portal_catalog")
     # The searches ask the person's own index entries (a role of their own,
@@ -106,12 +105,13 @@ def my_work(userid=None):
             work["contributions"].append(_summary(brain))
         if brain.review_state == "outcome_review" and brain.panel_lead != userid:
             work["reviews"].append(_summary(brain))
-    work["data_requests"] = _requests_to_answer(user)
+    work["data_requests"] = _requests_to_answer(user, adopt=someone_else)
     return work
 
 
-def _requests_to_answer(user):
-    """Open data requests the person may answer (their centre's panels)."""
+def _requests_to_answer(user, adopt):
+    """Open data requests the person may answer (their centre's panels);
+    `adopt` when `user` is not the current user."""
     catalog = api.portal.get_tool("portal_catalog")
     principals = [f"user:{user.getId()}"] + [
         f"user:{group}" for group in user.getGroups()
@@ -125,9 +125,7 @@ def _requests_to_answer(user):
     )
     if not found:
         return rows
-    # Asked as the person: adopted (once) only when it is someone else.
-    current = api.user.get_current().getId() == user.getId()
-    with nullcontext() if current else api.env.adopt_user(user=user):
+    with api.env.adopt_user(user=user) if adopt else nullcontext():
         checker = getSecurityManager()
         for brain in found:
             request = brain._unrestrictedGetObject()

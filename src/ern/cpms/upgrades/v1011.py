@@ -2,6 +2,7 @@
 administrators' in patients' records and access requests; an outcome's
 lead reverts to an earlier version only while it is not final."""
 
+from ern.cpms.setuphandlers import ADMINISTERED_FOLDERS
 from ern.cpms.setuphandlers import administrators_only
 from ern.cpms.upgrades import reimport
 from plone import api
@@ -9,7 +10,7 @@ from plone import api
 
 def upgrade(context):
     portal = api.portal.get()
-    for folder_id in ("centres", "access-requests"):
+    for folder_id in ADMINISTERED_FOLDERS:
         if folder_id in portal.objectIds():
             administrators_only(portal[folder_id])
     reimport("workflow")
