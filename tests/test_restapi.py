@@ -78,3 +78,54 @@ def test_unreadable_search_text_is_a_400_naming_the_field(request_factory):
     assert response.json()["error"]["field"] == "SearchableText"
     found = session.get("/@search", params={"SearchableText": "Dekker"})
     assert found.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {},
+        {"metadata_fields": "_all"},
+        {"metadata_fields": ["UID", "Creator", "created"]},
+    ],
+)
+def test_brain_summaries_are_plone_restapis(portal, form):
+    """The items of a folder and the rows of @search are summarised by
+    ern.cpms's BrainSummary (settings and type titles worked out once per
+    request) with exactly the fields and values of plone.restapi's own
+    summary, for every kind of content of the demo network."""
+    from ern.cpms.interfaces import IBrowserLayer
+    from ern.cpms.restapi.serializers import BrainSummary
+    from plone.restapi.interfaces import ISerializeToJsonSummary
+    from plone.restapi.serializer.summary import DefaultJSONSummarySerializer
+    from zope.component import getMultiAdapter
+    from zope.interface import alsoProvides
+
+    request = portal.REQUEST
+    alsoProvides(request, IBrowserLayer)
+    request.form.update(form)
+    brains = portal.portal_catalog.unrestrictedSearchResults(
+        path="/".join(portal.getPhysicalPath())
+    )
+    types = {brain.portal_type for brain in brains}
+    assert {"Panel", "Comment", "Patient", "Centre", "DataRequest"} <= types
+    for brain in brains:
+        ours = getMultiAdapter((brain, request), ISerializeToJsonSummary)
+        assert isinstance(ours, BrainSummary)
+        assert ours() == DefaultJSONSummarySerializer(brain, request)()
+
+
+def test_no_item_of_a_panel_has_publication_dates(portal):
+    """The panel's REST listing skips Plone's publication-date filter
+    (PanelSerializer._build_query): right only while nothing a panel may
+    hold can be given an effective or expiration date."""
+    from plone.dexterity.utils import iterSchemataForType
+
+    panel_type = portal.portal_types["Panel"]
+    assert panel_type.filter_content_types
+    allowed = panel_type.allowed_content_types
+    assert {"Comment", "Contribution", "DataRequest"} <= set(allowed)
+    for portal_type in allowed:
+        fields = {
+            name for schema in iterSchemataForType(portal_type) for name in schema
+        }
+        assert not fields & {"effective", "expires"}, portal_type
