@@ -59,6 +59,7 @@ def test_every_step_is_offered_from_1000(site_at_version_1000, setup_tool):
         ("1008", "1009"),
         ("1009", "1010"),
         ("1010", "1011"),
+        ("1011", "1012"),
     ]
 
 
@@ -145,3 +146,21 @@ def test_upgrade_to_1011_takes_site_building_from_owners(portal, setup_tool):
         ), permission
     workflow = portal.portal_workflow["cpms_outcome_workflow"]
     assert "CMFEditions: Revert to previous versions" in workflow.permissions
+
+
+def test_upgrade_to_1012_fills_the_indexes_of_my_work(portal, setup_tool):
+    """A site of 1011 had neither index: the upgrade adds and fills them,
+    and my work answers as on a new site."""
+    from ern.cpms.work import my_work
+
+    expected = {userid: my_work(userid) for userid in ("dr.dekker", "expert.rossi")}
+    assert expected["dr.dekker"]["data_requests"]
+    catalog = portal.portal_catalog
+    for name in ("panel_people", "open_request_people"):
+        catalog.delIndex(name)
+    setup_tool.setLastVersionForProfile(PROFILE, "1011")
+    with api.env.adopt_roles(["Manager"]):
+        setup_tool.upgradeProfile(PROFILE)
+    assert {"panel_people", "open_request_people"} <= set(catalog.indexes())
+    for userid, work in expected.items():
+        assert my_work(userid) == work

@@ -59,6 +59,63 @@ def test_a_declined_expert_has_nothing_of_that_panel(portal):
     assert work["invitations"] == []
 
 
+def panels_of(work):
+    return [p["@id"] for state in work["panels"].values() for p in state]
+
+
+def questions_for(userid):
+    return [row["question"] for row in my_work(userid)["data_requests"]]
+
+
+def test_answered_and_cancelled_requests_leave_the_list(portal):
+    """The open data requests come from an index of their own, which a
+    request leaves when it is answered or cancelled."""
+    from ern.cpms import data_requests
+    from panels import as_user
+    from panels import make_panel
+    from test_data_requests import ask
+
+    panel = make_panel(portal, ("Ines", "Work"), members=["expert.rossi"])
+    request = ask(panel, question="Is there a recent ERG?")
+    assert "Is there a recent ERG?" in questions_for("dr.dekker")
+    as_user("dr.dekker", data_requests.answer_request, request, "Yes, from May.")
+    assert "Is there a recent ERG?" not in questions_for("dr.dekker")
+    cancelled = ask(panel, question="Is there a recent OCT?")
+    assert "Is there a recent OCT?" in questions_for("dr.dekker")
+    as_user("expert.rossi", api.content.transition, obj=cancelled, transition="cancel")
+    assert "Is there a recent OCT?" not in questions_for("dr.dekker")
+    catalog = api.portal.get_tool("portal_catalog")
+    path = "/".join(panel.getPhysicalPath())
+    assert not catalog.unrestrictedSearchResults(
+        path=path,
+        open_request_people=["user:dr.dekker", "user:erasmus-mc-health-professionals"],
+    )
+
+
+def test_people_who_gain_a_role_on_a_panel_find_it(portal):
+    """A panel's index entries follow its roles: an expert who accepts an
+    invitation, a new lead."""
+    from ern.cpms import invitations
+    from panels import as_user
+    from panels import make_panel
+    from test_panel import colleague
+    from zope.event import notify
+    from zope.lifecycleevent import ObjectModifiedEvent
+
+    panel = make_panel(portal, ("Ines", "Work"))
+    url = panel.absolute_url()
+    assert url not in panels_of(my_work("dr.weber"))
+    (invitation,) = as_user("dr.dekker", invitations.invite, panel, ["dr.weber"])
+    assert [row["@id"] for row in my_work("dr.weber")["invitations"]] == [url]
+    as_user("dr.weber", invitations.answer, invitation, accept=True)
+    assert url in panels_of(my_work("dr.weber"))
+    lead = colleague()
+    assert url not in panels_of(my_work(lead))
+    panel.panel_lead = lead
+    notify(ObjectModifiedEvent(panel))
+    assert url in panels_of(my_work(lead))
+
+
 @pytest.mark.parametrize("userid", ["dr.martin", "expert.rossi"])
 def test_over_rest(request_factory, userid):
     session = request_factory(basic_auth=(userid, DEMO_PASSWORD))

@@ -1,13 +1,14 @@
 """What waits for one person: "my work", for the ERN application's home and
 the REST service ``@my-work``.
 
-Lists come from the catalog. "Mine" is the catalog's own security index
-filtered to ``user:<id>``: the panels where the person holds a role of
-their own (lead, member, invited), not every panel their centre may see.
-Rows are read from the catalog (the ``invitee`` index, the ``reply_by``,
-``urgent`` and ``panel_lead`` columns, the ``Creator`` of contributions);
-objects are woken only where a rule must be asked: an open data request's
-answer permission.
+Lists come from the catalog. "Mine" is the catalog's security entry
+``user:<id>`` of panels (the ``panel_people`` index): the panels where the
+person holds a role of their own (lead, member, invited), not every panel
+their centre may see. Rows are read from the catalog (the ``invitee``
+index, the ``reply_by``, ``urgent`` and ``panel_lead`` columns, the
+``Creator`` of contributions); objects are woken only where a rule must be
+asked: an open data request's answer permission (the requests come from
+the ``open_request_people`` index).
 """
 
 from AccessControl.SecurityManagement import getSecurityManager
@@ -57,13 +58,12 @@ def my_work(userid=None):
     # their invitations, what they wrote) and keep the rows they need by
     # their columns: asking the state or the type as well would intersect
     # those few rows with sets of the whole network, a cost that grows with
-    # it (docs/performance.md). The panels' search keeps its type: the
-    # person's security entry also holds every item inside their panels.
+    # it (docs/performance.md).
     mine = sorted(
         (
             brain
             for brain in catalog.unrestrictedSearchResults(
-                portal_type="Panel", allowedRolesAndUsers=[f"user:{userid}"]
+                panel_people=f"user:{userid}"
             )
             if brain.review_state in LISTED
         ),
@@ -117,21 +117,28 @@ def _requests_to_answer(user, adopt):
         f"user:{group}" for group in user.getGroups()
     ]
     rows = []
-    found = catalog.unrestrictedSearchResults(
-        portal_type="DataRequest",
-        review_state="open",
-        allowedRolesAndUsers=principals,
-        sort_on="created",
-    )
+    found = catalog.unrestrictedSearchResults(open_request_people=principals)
     if not found:
         return rows
+    portal = api.portal.get()
     with api.env.adopt_user(user=user) if adopt else nullcontext():
         checker = getSecurityManager()
-        for brain in found:
-            request = brain._unrestrictedGetObject()
+        for brain in sorted(found, key=lambda brain: brain.created):
+            request = _wake(portal, brain)
             if checker.checkPermission(ANSWER, request):
                 rows.append(_request_row(brain, request))
     return rows
+
+
+def _wake(portal, brain):
+    """The object of a row, reached from the site by item access: a
+    brain's ``_unrestrictedGetObject`` asks each step of the path as an
+    attribute first, and a Dexterity container looks an attribute it lacks
+    up in its type's schemata and behaviours before its items."""
+    obj = portal
+    for name in brain.getPath().split("/")[len(portal.getPhysicalPath()) :]:
+        obj = obj[name]
+    return obj
 
 
 def _request_row(brain, request):

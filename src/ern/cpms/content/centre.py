@@ -2,6 +2,7 @@
 
 from ern.cpms import _
 from ern.cpms.content.busy import BusyContainer
+from ern.cpms.content.security import SECURITY_INDEXES
 from plone.supermodel import model
 from zope import schema
 from zope.interface import implementer
@@ -50,3 +51,5 @@ class Centre(BusyContainer):
     Unordered: a centre holds thousands of patients enrolled concurrently by
     its health professionals, and an ordered folder makes them conflict.
     """
+
+    _cmf_security_indexes = SECURITY_INDEXES

@@ -4,6 +4,7 @@ and the files the centre shares with the panel."""
 from ern.cpms import _
 from ern.cpms.content.naming import fixed_name
 from ern.cpms.content.security import no_raw_read
+from ern.cpms.content.security import SECURITY_INDEXES
 from plone.autoform import directives
 from plone.dexterity.content import Item
 from plone.namedfile.field import NamedBlobFile
@@ -42,6 +43,8 @@ class IDataRequest(model.Schema):
 @implementer(IDataRequest)
 class DataRequest(Item):
     """A data request; open, answered or cancelled."""
+
+    _cmf_security_indexes = SECURITY_INDEXES
 
     answer = None
     answered_by = None

@@ -18,6 +18,9 @@ from ern.cpms.groups import group_id
 from ern.cpms.patient_search import active_panels
 from ern.cpms.patient_search import search_keys
 from plone.indexer import indexer
+from plone.indexer.interfaces import IIndexer
+from Products.CMFCore.utils import getToolByName
+from zope.component import getMultiAdapter
 
 import re
 
@@ -89,3 +92,30 @@ def centre_groups(centre):
 def ern_groups(ern):
     """The groups of an ERN: how a person's ERNs are found (by role)."""
     return [group_id(ern, suffix) for suffix, _role, _title in ERN_GROUPS]
+
+
+def _own_entries(obj):
+    """The user and group entries (``user:<id>``) of Plone's security index
+    for `obj`: who may see it by a role of their own or of their group."""
+    catalog = getToolByName(obj, "portal_catalog")
+    security = getMultiAdapter((obj, catalog), IIndexer, name="allowedRolesAndUsers")
+    return [entry for entry in security() if entry.startswith("user:")]
+
+
+@indexer(IPanel)
+def panel_people(panel):
+    """For "my work": Plone's security entries of a panel alone. Asking
+    Plone's index for a person's panels also finds every item inside them,
+    and asking it with the type intersects those with every panel of the
+    network."""
+    return _own_entries(panel)
+
+
+@indexer(IDataRequest)
+def open_request_people(request):
+    """For "my work": Plone's security entries of a data request while it
+    is open (answered or cancelled, it is not indexed)."""
+    workflow = getToolByName(request, "portal_workflow")
+    if workflow.getInfoFor(request, "review_state", None) != "open":
+        raise AttributeError("open_request_people")
+    return _own_entries(request)

@@ -12,6 +12,7 @@ from datetime import date
 from ern.cpms import _
 from ern.cpms.content.busy import BusyContainer
 from ern.cpms.content.security import no_raw_read
+from ern.cpms.content.security import SECURITY_INDEXES
 from ern.cpms.groups import group_id
 from ern.cpms.refusals import FieldError
 from ern.cpms.refusals import refusal
@@ -189,6 +190,8 @@ class IPanel(model.Schema):
 @implementer(IPanel)
 class Panel(BusyContainer):
     """A consultation panel. Unordered: members add to it concurrently."""
+
+    _cmf_security_indexes = SECURITY_INDEXES
 
     few_contributions_confirmed = False
     patient_age_months = None

@@ -13,6 +13,7 @@ from ern.cpms import _
 from ern.cpms import pseudonym
 from ern.cpms.content.busy import BusyContainer
 from ern.cpms.content.security import no_raw_read
+from ern.cpms.content.security import SECURITY_INDEXES
 from ern.cpms.enrolment import duplicate_error
 from ern.cpms.enrolment import enrolment_errors
 from ern.cpms.refusals import refusal
@@ -161,6 +162,8 @@ class IPatient(model.Schema):
 @implementer(IPatient)
 class Patient(BusyContainer):
     """An enrolled patient. Unordered: it is the container of its panels."""
+
+    _cmf_security_indexes = SECURITY_INDEXES
 
     pseudonym = None
     identity_hash = None

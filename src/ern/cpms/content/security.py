@@ -22,3 +22,12 @@ def no_raw_read(cls):
     security.apply(cls)
     InitializeClass(cls)
     return cls
+
+
+# The catalog indexes reindexed when an object's security changes (local
+# roles, a workflow transition): Plone's own, and the two "my work" asks
+# instead of it, each the user and group entries of Plone's for one kind of
+# object (content/indexers.py). Set on the records' containers and data
+# requests, so that a change on a centre, a patient, a panel or a request
+# refreshes what lies below it.
+SECURITY_INDEXES = ("allowedRolesAndUsers", "panel_people", "open_request_people")
