@@ -43,6 +43,26 @@ def test_id_and_title_are_the_pseudonym(patient):
     assert "Verbruggen" not in patient.getId() + patient.Title()
 
 
+def test_the_centre_names_a_new_patient_by_its_pseudonym(erasmus, patient):
+    """The centre's name chooser (content/patient.py): the pseudonym when
+    free, Plone's chooser for anything else and for a taken name."""
+    from ern.cpms.content.patient import CentreNameChooser
+    from plone.dexterity.utils import createContent
+    from zope.container.interfaces import INameChooser
+
+    chooser = INameChooser(erasmus)
+    assert isinstance(chooser, CentreNameChooser)
+    newcomer = createContent("Patient", **enrolment(family_name="Jansen"))
+    name = chooser.chooseName(None, newcomer)
+    assert name == newcomer.Title().lower() != patient.getId()
+    assert pseudonym.canonical_code(name) == newcomer.Title()
+    # Taken (a second enrolment, which is then refused): Plone's next name.
+    twin = createContent("Patient", **enrolment())
+    assert chooser.chooseName(None, twin) == f"{patient.getId()}-1"
+    assert twin.Title() == patient.Title()
+    assert chooser.chooseName("Notes", createContent("Document")) == "notes"
+
+
 def test_pseudonym_is_the_keyed_hash_of_the_identity(portal, patient):
     secret = pseudonym.site_secret(portal)
     expected = pseudonym.identity_hash(

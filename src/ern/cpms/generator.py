@@ -20,6 +20,10 @@ things not fixed by the seed are the times: creation dates are those of
 the run, and reply-by and due dates lie after today, as the rules ask.
 """
 
+from AccessControl.SecurityManagement import getSecurityManager
+from AccessControl.SecurityManagement import newSecurityManager
+from AccessControl.SecurityManagement import setSecurityManager
+from Acquisition import aq_base
 from BTrees.IIBTree import IITreeSet
 from datetime import date
 from datetime import datetime
@@ -40,6 +44,7 @@ from persistent.mapping import PersistentMapping
 from plone import api
 from plone.app.textfield.value import RichTextValue
 from zope.annotation.interfaces import IAnnotations
+from zope.globalrequest import getRequest
 
 import contextlib
 import dataclasses
@@ -48,6 +53,7 @@ import math
 import random
 import time
 import transaction
+import weakref
 
 
 PROGRESS = "ern.cpms.generator"
@@ -559,10 +565,11 @@ def make_patient(plan, portal, number):
     enrolled = first + timedelta(days=random_.randrange(span + 1))
     # The same person drawn twice for one centre is refused by the
     # duplicate check, as it would be in use (rare; the count goes on).
-    with contextlib.suppress(enrolment.EnrolmentRefused):
-        acting_as(
-            clinician,
-            enrolment.enrol,
+    with (
+        contextlib.suppress(enrolment.EnrolmentRefused),
+        _as_clinician(portal, clinician),
+    ):
+        enrolment.enrol(
             centre,
             **identity,
             enrolment_date=enrolled,
@@ -571,6 +578,29 @@ def make_patient(plan, portal, number):
             consent_care_form_kept_by_centre=True,
             consent_registries=random_.random() < 0.7,
         )
+
+
+# The clinicians who enrol, by site's user folder: looked up once a run.
+_CLINICIANS = weakref.WeakKeyDictionary()
+
+
+@contextlib.contextmanager
+def _as_clinician(portal, userid):
+    """Act as a clinician of the network, each looked up once a run: PAS
+    builds a user from its plugins, properties and groups at each lookup (a
+    thirtieth of an enrolment). Their groups are made before the patients
+    and do not change while they enrol."""
+    acl_users = portal.acl_users
+    known = _CLINICIANS.setdefault(aq_base(acl_users), {})
+    user = known.get(userid)
+    if user is None:
+        user = known[userid] = acl_users.getUserById(userid)
+    before = getSecurityManager()
+    newSecurityManager(getRequest(), user.__of__(acl_users))
+    try:
+        yield
+    finally:
+        setSecurityManager(before)
 
 
 def _patient_of(plan, portal, number):
