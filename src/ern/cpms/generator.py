@@ -580,7 +580,8 @@ def make_patient(plan, portal, number):
         )
 
 
-# The clinicians who enrol, by site's user folder: looked up once a run.
+# The clinicians who enrol, by the site's user folder: looked up once a run
+# (generate() forgets those of an earlier run).
 _CLINICIANS = weakref.WeakKeyDictionary()
 
 
@@ -770,6 +771,8 @@ def generate(portal, scale=None, seed=2026, out=None, plan=None):
     cannot share at all (a closed panel's outcome is versioned, and each
     version's history id comes from CMF's one counter)."""
     plan = plan or Plan.of(scale, seed)
+    # Users looked up by an earlier run (their groups may have differed).
+    _CLINICIANS.clear()
     ensure_root_folders(portal)
     progress_of(portal, plan)
     _ensure_erns(portal)
