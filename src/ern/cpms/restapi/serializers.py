@@ -1,5 +1,6 @@
 """plone.restapi representations of ern.cpms content."""
 
+from Acquisition import aq_base
 from DateTime import DateTime
 from ern.cpms.audit import record_read
 from ern.cpms.content.panel import IPanel
@@ -19,6 +20,9 @@ from Products.CMFCore.WorkflowCore import WorkflowException
 from Products.ZCatalog.interfaces import ICatalogBrain
 from zope.component import adapter
 from zope.interface import implementer
+
+import functools
+import Missing
 
 
 VIEW_CLINICAL_DATA_TITLE = "ern.cpms: View clinical data"
@@ -60,6 +64,13 @@ class PatientSerializer(SerializeFolderToJson):
 
 PLAIN = frozenset((str, int, float, bool, type(None)))
 SUMMARY_CACHE = "ern.cpms.summary"
+MISSING = object()
+
+
+@functools.cache
+def _names_of(cls):
+    """What a listing object's class answers itself (not from its row)."""
+    return frozenset(name for name in dir(cls) if not name.startswith("_"))
 
 
 @implementer(ISerializeToJsonSummary)
@@ -71,8 +82,10 @@ class BrainSummary(DefaultJSONSummarySerializer):
     the merged metadata settings (it keeps them under a key it then never
     finds), the type titles and the dates (most rows share theirs: an item
     without a publication date has Plone's floor date). Plain values (text,
-    numbers, booleans, ``None``) are taken as they are; the others go
-    through plone.restapi's converters."""
+    numbers, booleans, ``None``, an empty column) are taken as they are;
+    the others go through plone.restapi's converters. Columns are read from
+    the row itself where plone.restapi's listing object would only pass the
+    question on to it."""
 
     def __init__(self, context, request):
         self.context = context
@@ -91,7 +104,9 @@ class BrainSummary(DefaultJSONSummarySerializer):
         self.blocklisted_attributes = metadata["blocklisted_attributes"]
 
     def __call__(self):
-        obj = IContentListingObject(self.context)
+        listing = IContentListingObject(self.context)
+        own = _names_of(type(listing))
+        row = aq_base(self.context)
         summary = {}
         for field in self.metadata_fields():
             if field.startswith("_") or field in self.blocklisted_attributes:
@@ -99,7 +114,12 @@ class BrainSummary(DefaultJSONSummarySerializer):
             if field == "type_title":
                 value = self.type_title(self.context.portal_type)
             else:
-                value = getattr(obj, self.field_accessors.get(field, field), None)
+                # What the listing object answers: its own methods, else
+                # the row's column, else the object (which it wakes).
+                accessor = self.field_accessors.get(field, field)
+                value = MISSING if accessor in own else getattr(row, accessor, MISSING)
+                if value is MISSING:
+                    value = getattr(listing, accessor, None)
             try:
                 if callable(value):
                     value = value()
@@ -112,6 +132,8 @@ class BrainSummary(DefaultJSONSummarySerializer):
     def json(self, value):
         if type(value) in PLAIN:
             return value
+        if value is Missing.Value:  # an empty column
+            return None
         if type(value) is not DateTime:
             return json_compatible(value)
         # What plone.restapi's converter makes of a DateTime depends on
