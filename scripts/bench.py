@@ -8,7 +8,8 @@ the same run, the two alternating request by request so that a noisy
 machine slows both alike. The ratio of the medians is the figure; the
 medians are reported beside it. Throughput is measured with wrk (Debian's
 package), 8 connections, in four slices of BENCH_SECONDS/2 on each page,
-alternating. The results are written to
+alternating. Memory is read before and after each run, then after two
+more runs without enrolments and Document creation. The results are written to
 docs/performance.md (BENCH_OUT) with the machine, the date and the command.
 
     make bench                      # SCALES="0.01 0.1", 40 rounds each
@@ -51,6 +52,8 @@ SLICE_SECONDS = max(1, SECONDS // 2)
 # Runs against one server: the first fills the caches; memory is compared
 # across the later ones.
 RUNS = max(int(os.environ.get("BENCH_RUNS") or 3), 2)
+# Then runs without enrolments and Document creation, for memory alone.
+READ_RUNS = 2
 
 # (figure, target ratio, "max" or "min")
 TARGETS = {
@@ -245,8 +248,9 @@ def throughput(ours, plone, bearer):
     )
 
 
-def measure(server, info, run_id):
-    """One pass over every figure; returns {figure: (ours, plone)}."""
+def measure(server, info, run_id, writes=True):
+    """One pass over every figure (without enrolment and Document creation
+    unless `writes`); returns {figure: (ours, plone)}."""
     member = token(server, info["site"], info["member"], info["member_key"])
     clinician = token(server, info["site"], info["clinician"], info["clinician_key"])
     page = session(member, "text/html")
@@ -290,7 +294,8 @@ def measure(server, info, run_id):
             timeout=60,
         )
 
-    figures["enrolment (REST)"] = pair(enrol, document_post, rounds=ROUNDS // 2)
+    if writes:
+        figures["enrolment (REST)"] = pair(enrol, document_post, rounds=ROUNDS // 2)
     figures["my work (ERN application)"] = pair(
         lambda n: api.get(f"{site}/@my-work", timeout=60),
         lambda n: api.get(search, timeout=60),
@@ -366,6 +371,13 @@ def bench_scale(scale):
             figures = measure(server, info, f"{int(time.time())}-{run}")
             runs.append(figures)
             rss.append(server.rss_mib())
+        # Each run adds 20 patients and 20 Documents, which the instance
+        # then holds: two more runs without them tell whether memory grows
+        # with the requests themselves.
+        rss_reads = []
+        for run in range(1, READ_RUNS + 1):
+            measure(server, info, f"{int(time.time())}-reads-{run}", writes=False)
+            rss_reads.append(server.rss_mib())
     finally:
         server.stop()
     ratios = {
@@ -414,6 +426,7 @@ def bench_scale(scale):
         "runs": runs,
         "ratios": ratios,
         "rss": rss,
+        "rss_reads": rss_reads,
         "slowest": slowest,
         "profile": profiled,
     }
@@ -479,7 +492,12 @@ def report(results, command):
             "",
             f"Memory (resident) of the instance: {rss[0]:.0f} MiB before, then "
             f"after each run {', '.join(f'{m:.0f}' for m in rss[1:])} MiB "
-            f"({(rss[-1] - rss[-2]):+.0f} MiB across the last repeated run).",
+            f"({(rss[-1] - rss[-2]):+.0f} MiB across the last repeated run, "
+            "which added 20 patients and 20 Documents); then after each of "
+            f"{READ_RUNS} more runs without writes "
+            f"{', '.join(f'{m:.0f}' for m in result['rss_reads'])} MiB "
+            f"({(result['rss_reads'][-1] - result['rss_reads'][-2]):+.0f} MiB "
+            "across the last).",
             "",
         ]
     if len(results) > 1:
@@ -488,8 +506,9 @@ def report(results, command):
             f"### Growth from SCALE {small['scale']} to SCALE {large['scale']}",
             "",
             "| figure | ms at the small scale | ms at the large scale | growth "
-            "| ratio to plain Plone, small → large | growth of the ratio |",
-            "|---|---|---|---|---|---|",
+            "| ratio to plain Plone, small → large | growth of the ratio "
+            "| each run's median, small; large (ms) |",
+            "|---|---|---|---|---|---|---|",
         ]
         for figure in (
             "my work (ERN application)",
@@ -498,12 +517,20 @@ def report(results, command):
             "panel GET (REST)",
             "enrolment (REST)",
         ):
-            a = small["runs"][-1][figure][0]
-            b = large["runs"][-1][figure][0]
+            # The median of the runs' medians: one run's can be a third off
+            # on this machine (two runs of the same code gave 1.13x and
+            # 1.29x for my work from its last run alone).
+            small_runs = [run[figure][0] * 1000 for run in small["runs"]]
+            large_runs = [run[figure][0] * 1000 for run in large["runs"]]
+            a, b = statistics.median(small_runs), statistics.median(large_runs)
             ra, rb = small["ratios"][figure], large["ratios"][figure]
+            spread = "; ".join(
+                ", ".join(f"{ms:.1f}" for ms in runs)
+                for runs in (small_runs, large_runs)
+            )
             lines.append(
-                f"| {figure} | {a * 1000:.1f} | {b * 1000:.1f} | {b / a:.2f}x "
-                f"| {ra:.2f}x → {rb:.2f}x | {rb / ra:.2f}x |"
+                f"| {figure} | {a:.1f} | {b:.1f} | {b / a:.2f}x "
+                f"| {ra:.2f}x → {rb:.2f}x | {rb / ra:.2f}x | {spread} |"
             )
         lines.append("")
     for result in results:
