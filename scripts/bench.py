@@ -257,6 +257,12 @@ def measure(server, info, run_id, writes=True):
         token(server, info["site"], info["expert"], info["expert_key"]),
         "application/json",
     )
+    # Enrolments go to another centre than the one whose list is measured.
+    enroller = session(
+        token(server, info["site"], info["enroller"], info["enroller_key"]),
+        "application/json",
+    )
+    enrol_centre = local(info["enrol_centre"], server)
     page = session(member, "text/html")
     api = session(member, "application/json")
     writer = session(clinician, "application/json")
@@ -283,8 +289,8 @@ def measure(server, info, run_id, writes=True):
     search = f"{site}/@search?portal_type=Document&b_size=25&sort_on=modified"
 
     def enrol(number):
-        return writer.post(
-            centre, json=enrolment(f"Enrolment {run_id} {number}"), timeout=60
+        return enroller.post(
+            enrol_centre, json=enrolment(f"Enrolment {run_id} {number}"), timeout=60
         )
 
     def document_post(number):

@@ -157,6 +157,22 @@ def _choose_expert(portal, skip):
     return best[1], best[2]
 
 
+def _other_centre(portal, centre, skip):
+    """A centre beside `centre` and one of its health professionals: the
+    benchmark enrols there, so that the centre whose list it measures does
+    not grow from run to run."""
+    from ern.cpms.groups import group_id
+    from plone import api
+
+    for other in portal["centres"].objectValues():
+        if other.portal_type != "Centre" or other.getId() == centre.getId():
+            continue
+        members = api.user.get_users(groupname=group_id(other, "health-professionals"))
+        if members:
+            return other, sorted(user.getId() for user in members)[0]
+    sys.exit("No other centre with a health professional: generate data first.")
+
+
 def _key(userid):
     """A new second-factor key for a benchmark user (and no lock left from
     an earlier run)."""
@@ -183,6 +199,9 @@ def prepare():
         centre = patient.__parent__
         clinician = panel.panel_lead
         expert, own_work = _choose_expert(portal, skip={member, clinician})
+        enrol_centre, enroller = _other_centre(
+            portal, centre, skip={member, clinician, expert}
+        )
         size = _text_size(panel)
         folder = _plain_plone(portal, size, clinician)
         catalog = api.portal.get_tool("portal_catalog")
@@ -196,6 +215,9 @@ def prepare():
             "member_key": _key(member),
             "clinician": clinician,
             "clinician_key": _key(clinician),
+            "enrol_centre": enrol_centre.absolute_url(),
+            "enroller": enroller,
+            "enroller_key": _key(enroller),
             "expert": expert,
             "expert_key": _key(expert),
             "expert_work": own_work,
