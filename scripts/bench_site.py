@@ -167,9 +167,15 @@ def _other_centre(portal, centre, skip):
     for other in portal["centres"].objectValues():
         if other.portal_type != "Centre" or other.getId() == centre.getId():
             continue
-        members = api.user.get_users(groupname=group_id(other, "health-professionals"))
+        members = sorted(
+            user.getId()
+            for user in api.user.get_users(
+                groupname=group_id(other, "health-professionals")
+            )
+            if user.getId() not in skip
+        )
         if members:
-            return other, sorted(user.getId() for user in members)[0]
+            return other, members[0]
     sys.exit("No other centre with a health professional: generate data first.")
 
 

@@ -23,7 +23,6 @@ the run, and reply-by and due dates lie after today, as the rules ask.
 from AccessControl.SecurityManagement import getSecurityManager
 from AccessControl.SecurityManagement import newSecurityManager
 from AccessControl.SecurityManagement import setSecurityManager
-from Acquisition import aq_base
 from BTrees.IIBTree import IITreeSet
 from datetime import date
 from datetime import datetime
@@ -53,7 +52,6 @@ import math
 import random
 import time
 import transaction
-import weakref
 
 
 PROGRESS = "ern.cpms.generator"
@@ -580,9 +578,9 @@ def make_patient(plan, portal, number):
         )
 
 
-# The clinicians who enrol, by the site's user folder: looked up once a run
-# (generate() forgets those of an earlier run).
-_CLINICIANS = weakref.WeakKeyDictionary()
+# The clinicians who enrol, looked up once a run (generate() forgets those
+# of an earlier run).
+_CLINICIANS = {}
 
 
 @contextlib.contextmanager
@@ -592,10 +590,9 @@ def _as_clinician(portal, userid):
     thirtieth of an enrolment). Their groups are made before the patients
     and do not change while they enrol."""
     acl_users = portal.acl_users
-    known = _CLINICIANS.setdefault(aq_base(acl_users), {})
-    user = known.get(userid)
+    user = _CLINICIANS.get(userid)
     if user is None:
-        user = known[userid] = acl_users.getUserById(userid)
+        user = _CLINICIANS[userid] = acl_users.getUserById(userid)
     before = getSecurityManager()
     newSecurityManager(getRequest(), user.__of__(acl_users))
     try:
