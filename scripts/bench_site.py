@@ -89,7 +89,7 @@ def _plain_plone(portal, text_size, contributor):
         :text_size
     ]
     for number in range(DOCUMENTS):
-        name = f"document-{number:02d}"
+        name = _document(number)
         if name not in folder:
             document = api.content.create(
                 container=folder,
@@ -179,6 +179,36 @@ def _other_centre(portal, centre, skip):
     sys.exit("No other centre with a health professional: generate data first.")
 
 
+def _undo_earlier_runs(portal, centres, folder):
+    """Remove what earlier runs wrote (their enrolments, given name "Bench",
+    in the centres they enrol in or list, and their Documents), so that each
+    run measures the site as generated. Returns how many of each."""
+    from plone import api
+
+    patients = [
+        patient
+        for centre in centres
+        for patient in centre.objectValues()
+        if patient.portal_type == "Patient"
+        and patient.given_names == "Bench"
+        and (patient.family_name or "").startswith("Enrolment ")
+    ]
+    kept = {_document(number) for number in range(DOCUMENTS)}
+    documents = [
+        item
+        for name, item in folder.objectItems()
+        if item.portal_type == "Document" and name not in kept
+    ]
+    for found in (patients, documents):
+        if found:
+            api.content.delete(objects=found, check_linkintegrity=False)
+    return {"patients": len(patients), "documents": len(documents)}
+
+
+def _document(number):
+    return f"document-{number:02d}"
+
+
 def _key(userid):
     """A new second-factor key for a benchmark user (and no lock left from
     an earlier run)."""
@@ -210,6 +240,7 @@ def prepare():
         )
         size = _text_size(panel)
         folder = _plain_plone(portal, size, clinician)
+        removed = _undo_earlier_runs(portal, (centre, enrol_centre), folder)
         catalog = api.portal.get_tool("portal_catalog")
         progress = dict(IAnnotations(portal).get(PROGRESS) or {})
         return {
@@ -229,8 +260,9 @@ def prepare():
             "expert_work": own_work,
             "centre": centre.absolute_url(),
             "centre_patients": len(centre),
+            "removed": removed,
             "folder": folder.absolute_url(),
-            "document": folder["document-00"].absolute_url(),
+            "document": folder[_document(0)].absolute_url(),
             "folder_like": _folder_like(folder, len(panel)).absolute_url(),
             "counts": {
                 kind: len(catalog.unrestrictedSearchResults(portal_type=kind))

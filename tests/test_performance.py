@@ -206,6 +206,52 @@ def test_my_work_wakes_no_panel(portal, wakeups):
     assert set(wakeups) & panels == set()
 
 
+def test_the_benchmark_starts_from_the_site_as_generated(portal):
+    """`make bench` removes what its earlier runs wrote (enrolments and
+    Documents), and nothing else, so that repeated runs measure one site."""
+    from patients import enrol_as
+
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "bench_site.py"
+    spec = importlib.util.spec_from_file_location("bench_site", path)
+    bench_site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_site)
+    centre = portal["centres"]["erasmus-mc"]
+    kept = enrol_as("dr.dekker", centre, given_names="Bench", family_name="Jansen")
+    earlier = enrol_as(
+        "dr.dekker", centre, given_names="Bench", family_name="Enrolment 3 7"
+    )
+    # The benchmark's sites publish with Plone's default workflow.
+    api.portal.get_tool("portal_workflow").setDefaultChain(
+        "simple_publication_workflow"
+    )
+    # As prepare does it: as the system (scripts/site_job.py).
+    from AccessControl.SecurityManagement import getSecurityManager
+    from AccessControl.SecurityManagement import newSecurityManager
+    from AccessControl.SecurityManagement import setSecurityManager
+    from AccessControl.SpecialUsers import system
+
+    manager = getSecurityManager()
+    newSecurityManager(None, system)
+    try:
+        folder = bench_site._plain_plone(portal, 120, "dr.dekker")
+        api.content.create(container=folder, type="Document", title="Bench 3 7")
+        before = len(centre)
+        removed = bench_site._undo_earlier_runs(portal, [centre], folder)
+    finally:
+        setSecurityManager(manager)
+    assert removed == {"patients": 1, "documents": 1}
+    assert earlier.getId() not in centre
+    assert kept.getId() in centre
+    assert len(centre) == before - 1
+    assert sorted(folder.objectIds()) == [
+        f"document-{number:02d}" for number in range(bench_site.DOCUMENTS)
+    ]
+    catalog = api.portal.get_tool("portal_catalog")
+    assert not catalog.unrestrictedSearchResults(UID=earlier.UID())
+
+
 def test_a_folder_listing_through_rest_wakes_no_item(
     functional_portal, request_factory, wakeups
 ):
