@@ -4,13 +4,16 @@ from ern.cpms.demo import DEMO_PASSWORD
 from ern.cpms.testing import FUNCTIONAL_TESTING
 from ern.cpms.testing import INTEGRATION_TESTING
 from logins import Logins
+from pathlib import Path
 from playwright.sync_api import sync_playwright
 from pytest_plone import fixtures_factory
 from web import WebWindows
 
+import json
 import os
 import pytest
 import shutil
+import time
 import transaction
 
 
@@ -126,3 +129,27 @@ def web(chromium, functional_portal):
     yield opened
     opened.close()
     assert opened.errors == [], "errors in the browser console"
+
+
+def pytest_sessionstart(session):
+    session.config.stash[_STARTED] = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The conflict-error rates of the concurrent-writer tests of this run
+    (issue 9 asks for them to be reported; test-artifacts keeps the detail)."""
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path = path / "concurrency.json"
+    started = config.stash.get(_STARTED, None)
+    if started is None or not path.exists() or path.stat().st_mtime < started:
+        return
+    terminalreporter.section("conflict errors of concurrent writers")
+    for name, figures in json.loads(path.read_text()).items():
+        terminalreporter.write_line(
+            f"{name}: {figures['conflicts']} of {figures['writes']} writes "
+            f"met a conflict ({figures['rate']:.0%}), retried by the server; "
+            f"on {', '.join(figures['objects']) or 'nothing'}"
+        )
+
+
+_STARTED = pytest.StashKey[float]()

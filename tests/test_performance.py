@@ -98,10 +98,59 @@ def test_the_generator_makes_a_whole_network(functional_portal):
     panels = [b for b in generated(portal, "Panel") if "gen-centre-" in b.getPath()]
     assert len(panels) == plan.panels
     assert len({brain.review_state for brain in panels}) >= 3
-    assert generated(portal, "Invitation")
-    assert generated(portal, "Comment")
+    for kind in (
+        "Invitation",
+        "Comment",
+        "DataRequest",
+        "Meeting",
+        "Contribution",
+        "OutcomeDocument",
+    ):
+        assert generated(portal, kind), kind
     assert generator.made(portal, plan, "patients") == plan.patients
     assert generator.made(portal, plan, "panels") == plan.panels
+
+
+def test_a_person_drawn_twice_for_one_centre_is_replaced(
+    functional_portal, monkeypatch
+):
+    """The duplicate check refuses the same person twice at one centre; the
+    generator then draws another person for that number, so the plan's
+    count of patients is made."""
+    portal = functional_portal
+    plan = generator.Plan(scale=0.000127, seed=7, **{**SMALL, "panels": 0})
+    first, again = next(
+        (a, b)
+        for b in range(plan.patients)
+        for a in range(b)
+        if generator.patient_centre(plan, a) == generator.patient_centre(plan, b)
+        and b % 100 != 99
+    )
+    real = generator.person
+
+    def drawn_twice(plan, number, attempt=0):
+        if attempt:
+            return real(plan, number, attempt)
+        return real(plan, first if number == again else number)
+
+    monkeypatch.setattr(generator, "person", drawn_twice)
+    generate(portal, plan)
+    assert generator.made(portal, plan, "patients") == plan.patients
+    assert len(present_pseudonyms(portal)) == plan.patients
+    from ern.cpms import pseudonym
+
+    replaced = real(plan, again, 1)
+    code = pseudonym.code_from_hash(
+        pseudonym.identity_hash(
+            pseudonym.site_secret(portal),
+            replaced["family_name"],
+            replaced["given_names"],
+            replaced["date_of_birth"],
+            replaced["sex"],
+        )
+    ).lower()
+    centre = generator.centre_id(generator.patient_centre(plan, again))
+    assert (centre, code) in present_pseudonyms(portal)
 
 
 def test_the_network_is_the_same_for_a_seed():

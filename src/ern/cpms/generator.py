@@ -4,7 +4,7 @@ SCALE 1 is ten times today's CPMS as issue 9 sizes it: the 24 ERNs, 320
 centres in the 27 member states, 10,000 users in their groups, 100,000
 patients and 20,000 panels in every state, with their invitations,
 comments, data requests, meetings, contributions and outcomes. SCALE 0.01
-is a hundredth of it (27 centres, 1,000 patients, 200 panels, 100 users).
+is a hundredth of it (27 centres, 1,000 patients, 200 panels, 108 users).
 
 Everything is made through the functions the forms and the REST API use
 (enrolment with its duplicate check and pseudonym, invitations with their
@@ -359,13 +359,17 @@ def user_centre(plan, number):
     return number % plan.centres
 
 
-def person(plan, number):
+def person(plan, number, attempt=0):
     """A patient's identity. One in a hundred is the person of the number
     before, enrolled at another centre too (the duplicate check's "also
-    enrolled at")."""
-    if number % 100 == 99:
+    enrolled at"). A later `attempt` draws another person for the number
+    (see make_patient)."""
+    if number % 100 == 99 and not attempt:
         return person(plan, number - 1)
-    random_ = rng(plan, "patient", number)
+    if attempt:
+        random_ = rng(plan, "patient-again", f"{number}:{attempt}")
+    else:
+        random_ = rng(plan, "patient", number)
     country = centre_country(patient_centre(plan, number))
     _city, _lat, _lon, given, family = COUNTRIES[country]
     born = date(1940, 1, 1) + timedelta(days=random_.randrange(84 * 365))
@@ -551,31 +555,38 @@ def make_user(plan, portal, number):
             )
 
 
+# Identities tried for one patient number before the run stops.
+ATTEMPTS = 5
+
+
 def make_patient(plan, portal, number):
     centre_number = patient_centre(plan, number)
     centre = portal["centres"][centre_id(centre_number)]
     random_ = rng(plan, "enrolment", number)
     clinician = user_id(random_.choice(clinicians_of(plan, centre_number)))
-    identity = person(plan, number)
-    # Enrolled after birth, between 2019 and the middle of 2026.
-    first = max(identity["date_of_birth"] + timedelta(days=1), date(2019, 1, 1))
-    span = max((LAST_ENROLMENT - first).days, 0)
-    enrolled = first + timedelta(days=random_.randrange(span + 1))
     # The same person drawn twice for one centre is refused by the
-    # duplicate check, as it would be in use (rare; the count goes on).
-    with (
-        contextlib.suppress(enrolment.EnrolmentRefused),
-        _as_clinician(portal, clinician),
-    ):
-        enrolment.enrol(
-            centre,
-            **identity,
-            enrolment_date=enrolled,
-            consent_care=True,
-            consent_care_date=enrolled,
-            consent_care_form_kept_by_centre=True,
-            consent_registries=random_.random() < 0.7,
-        )
+    # duplicate check, as it would be in use (about once in 100,000): the
+    # number then gets another person, so the plan's count is made.
+    for attempt in range(ATTEMPTS):
+        identity = person(plan, number, attempt)
+        # Enrolled after birth, between 2019 and the middle of 2026.
+        first = max(identity["date_of_birth"] + timedelta(days=1), date(2019, 1, 1))
+        span = max((LAST_ENROLMENT - first).days, 0)
+        enrolled = first + timedelta(days=random_.randrange(span + 1))
+        try:
+            with _as_clinician(portal, clinician):
+                return enrolment.enrol(
+                    centre,
+                    **identity,
+                    enrolment_date=enrolled,
+                    consent_care=True,
+                    consent_care_date=enrolled,
+                    consent_care_form_kept_by_centre=True,
+                    consent_registries=random_.random() < 0.7,
+                )
+        except enrolment.EnrolmentRefused:
+            continue
+    raise RuntimeError(f"Patient {number} was refused {ATTEMPTS} times.")
 
 
 # The clinicians who enrol, looked up once a run (generate() forgets those
