@@ -54,6 +54,8 @@ SLICE_SECONDS = max(1, SECONDS // 2)
 # Runs against one server: the first fills the caches; memory is compared
 # across the later ones.
 RUNS = max(int(os.environ.get("BENCH_RUNS") or 3), 2)
+# The runs of the side-by-side comparison: odd, so that one is the median.
+SIDE_RUNS = RUNS | 1
 # Then runs without enrolments and Document creation, for memory alone.
 READ_RUNS = 4
 # "No growth across two repeated runs": resident memory (read in MiB) after
@@ -233,7 +235,7 @@ def blocks(ours, plone, rounds=ROUNDS, block=BLOCK, rewarm=2):
                     side(number)
                 else:
                     times.append(timed(functools.partial(side, number)))
-    return statistics.median(a), statistics.median(b)
+    return statistics.median(a[:rounds]), statistics.median(b[:rounds])
 
 
 def session(bearer, accept):
@@ -313,8 +315,10 @@ def side_by_side(small, large):
     both sites served at once and their requests alternating in blocks, so
     that the machine's drift between the two scales' runs (a tenth and more here)
     slows both alike: RUNS runs, each the ratio of the medians."""
-    servers = [Server(ROOT / "var" / f"bench-{r['scale']}") for r in (small, large)]
+    servers = []
     try:
+        for result in (small, large):
+            servers.append(Server(ROOT / "var" / f"bench-{result['scale']}"))
         calls = [
             reads(server, r["info"])
             for server, r in zip(servers, (small, large), strict=True)
@@ -322,7 +326,9 @@ def side_by_side(small, large):
         growth = {}
         for figure in calls[0]:
             blocks(calls[1][figure], calls[0][figure], rounds=16)  # warm
-            runs = [blocks(calls[1][figure], calls[0][figure]) for _n in range(RUNS)]
+            runs = [
+                blocks(calls[1][figure], calls[0][figure]) for _n in range(SIDE_RUNS)
+            ]
             growth[figure] = sorted(runs, key=lambda run: run[0] / run[1])
     finally:
         for server in servers:
@@ -597,8 +603,8 @@ def report(results, command, growth=None):
                 f"| {run + 1} |"
             )
         rss = result["rss"]
-        reads = result["rss_reads"]
-        drift = reads[-1] - reads[-2]
+        rss_reads = result["rss_reads"]
+        drift = rss_reads[-1] - rss_reads[-2]
         memory = "met" if drift <= MEMORY_TOLERANCE else "**missed**"
         lines += [
             "",
@@ -607,7 +613,7 @@ def report(results, command, growth=None):
             f"({(rss[-1] - rss[-2]):+.0f} MiB across the last repeated run, "
             "which added 20 patients and 20 Documents); then after each of "
             f"{READ_RUNS} more runs without writes "
-            f"{', '.join(f'{m:.0f}' for m in reads)} MiB: "
+            f"{', '.join(f'{m:.0f}' for m in rss_reads)} MiB: "
             f"{drift:+.1f} MiB across the last of them (no growth: "
             f"≤ {MEMORY_TOLERANCE} MiB, {memory}).",
             "",
@@ -619,7 +625,7 @@ def report(results, command, growth=None):
             "",
             "Both sites served at once, their requests alternating in blocks of "
             f"{BLOCK} (the first two of each untimed, so that each server "
-            f"answers with its caches warm), {RUNS} runs of {ROUNDS} requests "
+            f"answers with its caches warm), {SIDE_RUNS} runs of {ROUNDS} requests "
             "on each side: the growth "
             "is the median run's ratio of the medians, with that run's medians; "
             "each run's growth beside it. Then, for context, the growth "
@@ -633,7 +639,7 @@ def report(results, command, growth=None):
             "|---|---|---|---|---|---|---|---|---|",
         ]
         for figure, runs in (growth or {}).items():
-            # The median run (RUNS is odd; sorted by growth).
+            # The median run (SIDE_RUNS is odd; sorted by growth).
             b, a = runs[len(runs) // 2]
             if figure in FLAT:
                 target = f"≤ {GROWTH}x"

@@ -13,7 +13,6 @@ import json
 import os
 import pytest
 import shutil
-import time
 import transaction
 
 
@@ -131,25 +130,25 @@ def web(chromium, functional_portal):
     assert opened.errors == [], "errors in the browser console"
 
 
+CONCURRENCY = Path(__file__).resolve().parent.parent / "test-artifacts"
+CONCURRENCY = CONCURRENCY / "concurrency.json"
+
+
 def pytest_sessionstart(session):
-    session.config.stash[_STARTED] = time.time()
+    # The concurrent-writer tests add their figures to this file: a run
+    # starts it anew, so that it (and the summary below) holds this run's.
+    CONCURRENCY.unlink(missing_ok=True)
 
 
 def pytest_terminal_summary(terminalreporter, config):
     """The conflict-error rates of the concurrent-writer tests of this run
     (issue 9 asks for them to be reported; test-artifacts keeps the detail)."""
-    path = Path(__file__).resolve().parent.parent / "test-artifacts"
-    path = path / "concurrency.json"
-    started = config.stash.get(_STARTED, None)
-    if started is None or not path.exists() or path.stat().st_mtime < started:
+    if not CONCURRENCY.exists():
         return
     terminalreporter.section("conflict errors of concurrent writers")
-    for name, figures in json.loads(path.read_text()).items():
+    for name, figures in json.loads(CONCURRENCY.read_text()).items():
         terminalreporter.write_line(
             f"{name}: {figures['conflicts']} of {figures['writes']} writes "
             f"met a conflict ({figures['rate']:.0%}), retried by the server; "
             f"on {', '.join(figures['objects']) or 'nothing'}"
         )
-
-
-_STARTED = pytest.StashKey[float]()

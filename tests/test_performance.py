@@ -151,6 +151,11 @@ def test_a_person_drawn_twice_for_one_centre_is_replaced(
     ).lower()
     centre = generator.centre_id(generator.patient_centre(plan, again))
     assert (centre, code) in present_pseudonyms(portal)
+    # Panels about that number's patient find the replacement.
+    patient, _centre = generator.patient_numbered(plan, portal, again)
+    assert patient.getId() == code
+    earlier, _centre = generator.patient_numbered(plan, portal, first)
+    assert earlier.getId() != code
 
 
 def test_the_network_is_the_same_for_a_seed():

@@ -575,7 +575,7 @@ def make_patient(plan, portal, number):
         enrolled = first + timedelta(days=random_.randrange(span + 1))
         try:
             with _as_clinician(portal, clinician):
-                return enrolment.enrol(
+                patient = enrolment.enrol(
                     centre,
                     **identity,
                     enrolment_date=enrolled,
@@ -586,6 +586,13 @@ def make_patient(plan, portal, number):
                 )
         except enrolment.EnrolmentRefused:
             continue
+        if attempt:
+            # So that panels find this number's patient (patient_numbered).
+            done = progress_of(portal, plan)
+            if "replaced" not in done:
+                done["replaced"] = PersistentMapping()
+            done["replaced"][number] = attempt
+        return patient
     raise RuntimeError(f"Patient {number} was refused {ATTEMPTS} times.")
 
 
@@ -616,9 +623,16 @@ def _patient_of(plan, portal, number):
     """The patient a panel is about (panels spread over the patients) and
     its centre's number; found by its pseudonym, as the site mints it."""
     patient_number = number * plan.patients // max(plan.panels, 1)
-    centre_number = patient_centre(plan, patient_number)
+    return patient_numbered(plan, portal, patient_number)
+
+
+def patient_numbered(plan, portal, number):
+    """Patient `number` of the plan and its centre's number (None for the
+    patient when it is not made yet)."""
+    centre_number = patient_centre(plan, number)
     centre = portal["centres"][centre_id(centre_number)]
-    identity = person(plan, patient_number)
+    attempt = progress_of(portal, plan).get("replaced", {}).get(number, 0)
+    identity = person(plan, number, attempt)
     digest = pseudonym.identity_hash(
         pseudonym.site_secret(portal),
         identity["family_name"],
