@@ -283,17 +283,18 @@ def throughput(ours, plone, bearer):
     )
 
 
+def sign_in(server, info, *who):
+    """The tokens of the benchmark's users named (member, clinician…)."""
+    return [
+        token(server, info["site"], info[name], info[f"{name}_key"]) for name in who
+    ]
+
+
 def reads(server, info):
     """The figures whose growth is measured side by side: {figure: call}."""
-    member = token(server, info["site"], info["member"], info["member_key"])
-    clinician = session(
-        token(server, info["site"], info["clinician"], info["clinician_key"]),
-        "application/json",
-    )
-    expert = session(
-        token(server, info["site"], info["expert"], info["expert_key"]),
-        "application/json",
-    )
+    member, clinician, expert = sign_in(server, info, "member", "clinician", "expert")
+    clinician = session(clinician, "application/json")
+    expert = session(expert, "application/json")
     page = session(member, "text/html")
     api = session(member, "application/json")
     site, panel = local(info["site"], server), local(info["panel"], server)
@@ -339,17 +340,12 @@ def side_by_side(small, large):
 def measure(server, info, run_id, writes=True):
     """One pass over every figure (without enrolment and Document creation
     unless `writes`); returns {figure: (ours, plone)}."""
-    member = token(server, info["site"], info["member"], info["member_key"])
-    clinician = token(server, info["site"], info["clinician"], info["clinician_key"])
-    expert = session(
-        token(server, info["site"], info["expert"], info["expert_key"]),
-        "application/json",
+    member, clinician, expert, enroller = sign_in(
+        server, info, "member", "clinician", "expert", "enroller"
     )
+    expert = session(expert, "application/json")
     # Enrolments go to another centre than the one whose list is measured.
-    enroller = session(
-        token(server, info["site"], info["enroller"], info["enroller_key"]),
-        "application/json",
-    )
+    enroller = session(enroller, "application/json")
     enrol_centre = local(info["enrol_centre"], server)
     page = session(member, "text/html")
     api = session(member, "application/json")
