@@ -50,24 +50,29 @@ def generated(portal, kind):
     return catalog.unrestrictedSearchResults(portal_type=kind, path=path)
 
 
-def expected_pseudonyms(portal, plan):
-    """The pseudonyms the plan's patients must have, from their identities."""
+def pseudonym_of(portal, person):
+    """The id a patient of this identity has in its centre."""
     from ern.cpms import pseudonym
 
-    secret = pseudonym.site_secret(portal)
-    codes = set()
-    for number in range(plan.patients):
-        person = generator.person(plan, number)
-        digest = pseudonym.identity_hash(
-            secret,
-            person["family_name"],
-            person["given_names"],
-            person["date_of_birth"],
-            person["sex"],
+    digest = pseudonym.identity_hash(
+        pseudonym.site_secret(portal),
+        person["family_name"],
+        person["given_names"],
+        person["date_of_birth"],
+        person["sex"],
+    )
+    return pseudonym.code_from_hash(digest).lower()
+
+
+def expected_pseudonyms(portal, plan):
+    """The pseudonyms the plan's patients must have, from their identities."""
+    return {
+        (
+            generator.centre_id(generator.patient_centre(plan, number)),
+            pseudonym_of(portal, generator.person(plan, number)),
         )
-        centre = generator.centre_id(generator.patient_centre(plan, number))
-        codes.add((centre, pseudonym.code_from_hash(digest).lower()))
-    return codes
+        for number in range(plan.patients)
+    }
 
 
 def present_pseudonyms(portal):
@@ -137,18 +142,7 @@ def test_a_person_drawn_twice_for_one_centre_is_replaced(
     generate(portal, plan)
     assert generator.made(portal, plan, "patients") == plan.patients
     assert len(present_pseudonyms(portal)) == plan.patients
-    from ern.cpms import pseudonym
-
-    replaced = real(plan, again, 1)
-    code = pseudonym.code_from_hash(
-        pseudonym.identity_hash(
-            pseudonym.site_secret(portal),
-            replaced["family_name"],
-            replaced["given_names"],
-            replaced["date_of_birth"],
-            replaced["sex"],
-        )
-    ).lower()
+    code = pseudonym_of(portal, real(plan, again, 1))
     centre = generator.centre_id(generator.patient_centre(plan, again))
     assert (centre, code) in present_pseudonyms(portal)
     # Panels about that number's patient find the replacement.
@@ -300,7 +294,7 @@ def test_the_benchmark_starts_from_the_site_as_generated(portal):
     assert kept.getId() in centre
     assert len(centre) == before - 1
     assert sorted(folder.objectIds()) == [
-        f"document-{number:02d}" for number in range(bench_site.DOCUMENTS)
+        bench_site._document(number) for number in range(bench_site.DOCUMENTS)
     ]
     catalog = api.portal.get_tool("portal_catalog")
     assert not catalog.unrestrictedSearchResults(UID=earlier.UID())
